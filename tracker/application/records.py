@@ -1,0 +1,85 @@
+"""Entries as JSON-ready dictionaries: one shape for exports, the CLI and the API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tracker.domain.dates import PartialDate
+from tracker.domain.entries import Entry
+
+CSV_FIELDS = (
+    "plan",
+    "commitment",
+    "number",
+    "type",
+    "date",
+    "date_precision",
+    "recorded_at",
+    "recorded_by",
+    "source_publisher",
+    "source_title",
+    "source_published_on",
+    "source_url",
+    "source_author",
+    "summary",
+    "due",
+    "status",
+    "amount_gbp",
+    "metric",
+    "target",
+    "value",
+    "unit",
+    "corrects",
+    "note",
+    "quote",
+)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly value: dates as their text, numbers as int or float."""
+    if isinstance(value, PartialDate):
+        return str(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def entry_record(plan: str, commitment: str | None, entry: Entry) -> dict[str, Any]:
+    """The contract's export shape for one event."""
+    source = entry.source
+    record = {
+        "plan": plan,
+        "commitment": commitment,
+        "number": entry.number,
+        "type": entry.type,
+        "date": str(entry.date),
+        "date_precision": entry.date.precision,
+        "recorded_at": entry.recorded_at.isoformat(),
+        "recorded_by": entry.fact.recorded_by,
+        "source": {
+            "publisher": source.publisher,
+            "title": source.title,
+            "published_on": str(source.published_on),
+            "url": source.url,
+            "author": source.author,
+        },
+        "note": entry.fact.note,
+        "quote": entry.fact.quote,
+    }
+    record.update({name: plain(value) for name, value in entry.details.items()})
+    return record
+
+
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    """Flatten an export record into the CSV columns, neutralising formulas."""
+    row = {k: v for k, v in record.items() if k != "source"}
+    row.update({f"source_{k}": v for k, v in record["source"].items()})
+    return {name: _cell(row.get(name)) for name in CSV_FIELDS}
+
+
+def _cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value

@@ -1,0 +1,293 @@
+"""The tracker application: carries out batches of commands, answers with plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError
+
+from tracker.application.commands import (
+    AnnounceCommitment,
+    Command,
+    PublishPlan,
+    RecordEvent,
+    RegisterSource,
+)
+from tracker.application.persistence import database_url, store_settings
+from tracker.application.transcodings import TRANSCODINGS
+from tracker.application.views import (
+    CommitmentView,
+    LogRecord,
+    PlanView,
+    Receipt,
+    StatusRow,
+)
+from tracker.domain.chronicle import Chronicle
+from tracker.domain.commitments import Commitment
+from tracker.domain.dates import PartialDate
+from tracker.domain.errors import ConflictError, NotFoundError, TrackerError
+from tracker.domain.figures import figures, known_at, missed_deadlines
+from tracker.domain.ids import catalogue_id, commitment_id, plan_id
+from tracker.domain.plans import Catalogue, Plan
+from tracker.domain.sources import Fact, tracker_source
+
+TICK_RECORDER = "tracker tick"
+LOG_PAGE = 1000
+
+
+class Tracker(Application[UUID]):
+    """Plans and commitments, recorded as events in one store."""
+
+    name = "Tracker"
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in TRANSCODINGS:
+            transcoder.register(transcoding)
+
+    # Writing
+
+    def execute(self, commands: Iterable[Command], recorded_by: str) -> list[Receipt]:
+        """Carry out every command, then save them all in one transaction, or none.
+
+        A command that breaks a rule stops the batch before anything is written; its
+        error says which command it was (``command_index``) so that the caller can
+        point at the input it came from.
+        """
+        batch = _Batch(self)
+        receipts = []
+        for index, command in enumerate(commands):
+            try:
+                receipts.append(batch.do(command, recorded_by))
+            except TrackerError as error:
+                error.command_index = index
+                raise
+        batch.save()
+        return receipts
+
+    def tick(self, today: date, recorded_by: str = TICK_RECORDER) -> list[Receipt]:
+        """Record ``deadline_missed`` for each deadline passed undelivered by ``today``."""
+        batch = _Batch(self)
+        receipts = []
+        source = tracker_source(PartialDate.of(today))
+        for plan in self.plan_slugs():
+            for slug in batch.plan(plan).commitments:
+                commitment = batch.commitment(plan, slug)
+                already = commitment.missed_deadlines()
+                for due in missed_deadlines(commitment.entries, today):
+                    if due in already:
+                        continue
+                    day_after = due.end + timedelta(days=1)
+                    status = figures(commitment.entries, day_after).status.replace("_", " ")
+                    note = f"The deadline of {due.human()} passed with the commitment {status}."
+                    fact = Fact.create(PartialDate.of(day_after), source, recorded_by, note)
+                    commitment.record_missed_deadline(due, fact)
+                    receipts.append(Receipt(plan, slug, commitment.version, commitment.version))
+        batch.save()
+        return receipts
+
+    # Reading
+
+    def plan_slugs(self) -> list[str]:
+        try:
+            return list(self.repository.get(catalogue_id()).plans)
+        except AggregateNotFoundError:
+            return []
+
+    def plan(self, slug: str) -> PlanView:
+        p = self._get(plan_id(slug), f"unknown plan '{slug}'")
+        return PlanView(
+            slug=p.slug,
+            title=p.title,
+            publisher=p.publisher,
+            published_on=p.published_on,
+            url=p.url,
+            sources=dict(p.sources),
+            commitments=tuple(p.commitments),
+            entries=tuple(p.entries),
+            version=p.version,
+        )
+
+    def commitment(self, plan: str, slug: str) -> CommitmentView:
+        c = self._get(commitment_id(plan, slug), f"unknown commitment '{slug}' in plan '{plan}'")
+        return _commitment_view(c)
+
+    def commitments(self, plan: str) -> list[CommitmentView]:
+        return [self.commitment(plan, slug) for slug in self.plan(plan).commitments]
+
+    def status(
+        self,
+        plan: str | None = None,
+        as_of: date | None = None,
+        as_recorded_at: datetime | None = None,
+    ) -> list[StatusRow]:
+        """Every commitment's figures as of ``as_of`` (default today), optionally as
+        the record stood at the moment ``as_recorded_at``."""
+        as_of = as_of or date.today()
+        plans = [plan] if plan else self.plan_slugs()
+        rows = []
+        for slug in plans:
+            for c in self.commitments(slug):
+                entries = c.entries
+                if as_recorded_at is not None:
+                    entries = known_at(entries, as_recorded_at)
+                    if not entries:
+                        continue
+                rows.append(
+                    StatusRow(c.plan, c.slug, c.title, c.theme, c.owner, figures(entries, as_of))
+                )
+        return rows
+
+    def log(self) -> Iterator[LogRecord]:
+        """Every recorded event that is an entry, oldest first, with its plan and number."""
+        plans: dict[UUID, str] = {}
+        commitments: dict[UUID, tuple[str, str]] = {}
+        plan_counts: dict[UUID, int] = {}
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=LOG_PAGE)
+            for notification in page:
+                event = self.mapper.to_domain_event(notification)
+                record = _log_record(notification.id, event, plans, commitments, plan_counts)
+                if record:
+                    yield record
+            if len(page) < LOG_PAGE:
+                return
+            start = page[-1].id + 1
+
+    def _get(self, aggregate_id: UUID, missing: str) -> Chronicle:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(missing) from None
+
+
+def open_tracker(url: str | None = None, create_tables: bool = True) -> Tracker:
+    """The one place a store is chosen: ``url``, else ``TRACKER_DATABASE_URL``."""
+    return Tracker(env=store_settings(database_url(url), create_tables))
+
+
+def _commitment_view(c: Commitment) -> CommitmentView:
+    return CommitmentView(
+        plan=c.plan,
+        slug=c.slug,
+        title=c.title,
+        theme=c.theme,
+        owner=c.owner,
+        entries=tuple(c.entries),
+        version=c.version,
+    )
+
+
+def _log_record(position, event, plans, commitments, plan_counts) -> LogRecord | None:
+    """Turn one stored event into a log record, keeping track of plans and numbers."""
+    if isinstance(event, Plan.Published):
+        plans[event.originator_id] = event.slug
+        plan_counts[event.originator_id] = 0
+    elif isinstance(event, Commitment.Announced):
+        commitments[event.originator_id] = (event.plan, event.slug)
+        return LogRecord(position, event.plan, event.slug, event.entry())
+    elif isinstance(event, Chronicle.Development):
+        if event.originator_id in commitments:
+            plan, slug = commitments[event.originator_id]
+            return LogRecord(position, plan, slug, event.entry(event.originator_version))
+        plan_counts[event.originator_id] += 1
+        number = plan_counts[event.originator_id]
+        return LogRecord(position, plans[event.originator_id], None, event.entry(number))
+    return None
+
+
+class _Batch:
+    """The aggregates one batch of commands touches, loaded once and saved together."""
+
+    def __init__(self, app: Tracker) -> None:
+        self.app = app
+        self.loaded: dict[UUID, Chronicle | Catalogue] = {}
+
+    def _load(self, aggregate_id: UUID):
+        if aggregate_id not in self.loaded:
+            try:
+                self.loaded[aggregate_id] = self.app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
+        return self.loaded[aggregate_id]
+
+    def plan(self, slug: str) -> Plan:
+        plan = self._load(plan_id(slug))
+        if plan is None:
+            raise NotFoundError(f"unknown plan '{slug}'")
+        return plan
+
+    def commitment(self, plan: str, slug: str) -> Commitment:
+        commitment = self._load(commitment_id(plan, slug))
+        if commitment is None:
+            raise NotFoundError(f"unknown commitment '{slug}' in plan '{plan}'")
+        return commitment
+
+    def do(self, command: Command, recorded_by: str) -> Receipt:
+        match command:
+            case PublishPlan():
+                return self._publish(command)
+            case RegisterSource():
+                plan = self.plan(command.plan)
+                plan.register_source(command.key, command.source)
+                return Receipt(command.plan, None, None, plan.version)
+            case AnnounceCommitment():
+                return self._announce(command, recorded_by)
+            case RecordEvent():
+                return self._record(command, recorded_by)
+        raise TypeError(f"not a command: {command!r}")
+
+    def _publish(self, c: PublishPlan) -> Receipt:
+        if self._load(plan_id(c.plan)) is not None:
+            raise ConflictError(f"plan '{c.plan}' is already recorded")
+        plan = Plan.publish(c.plan, c.title, c.publisher, c.published_on, c.url)
+        self.loaded[plan.id] = plan
+        catalogue = self._load(catalogue_id()) or Catalogue.start()
+        catalogue.list_plan(c.plan)
+        self.loaded[catalogue.id] = catalogue
+        return Receipt(c.plan, None, None, plan.version)
+
+    def _announce(self, c: AnnounceCommitment, recorded_by: str) -> Receipt:
+        plan = self.plan(c.plan)
+        if self._load(commitment_id(c.plan, c.commitment)) is not None:
+            raise ConflictError(f"commitment '{c.commitment}' is already announced")
+        spec = c.announcement
+        commitment = Commitment.announce(
+            plan=c.plan,
+            slug=c.commitment,
+            title=c.title,
+            summary=spec.details.get("summary"),
+            fact=spec.fact(recorded_by),
+            theme=c.theme,
+            owner=c.owner,
+        )
+        plan.add_commitment(c.commitment)
+        self.loaded[commitment.id] = commitment
+        return Receipt(c.plan, c.commitment, 1, commitment.version)
+
+    def _record(self, c: RecordEvent, recorded_by: str) -> Receipt:
+        target = self.commitment(c.plan, c.commitment) if c.commitment else self.plan(c.plan)
+        if c.expected_version is not None and c.expected_version != target.version:
+            raise ConflictError(
+                f"version {c.expected_version} is out of date: the record is at version"
+                f" {target.version}",
+                current_version=target.version,
+            )
+        c.event.apply_to(target, recorded_by)
+        return Receipt(c.plan, c.commitment, len(target.entries), target.version)
+
+    def save(self) -> None:
+        changed = [a for a in self.loaded.values() if a.pending_events]
+        if not changed:
+            return
+        try:
+            self.app.save(*changed)
+        except RecordConflictError:
+            raise ConflictError(
+                "someone else recorded an event here at the same moment; nothing was"
+                " written: read the record again and retry"
+            ) from None

@@ -1,0 +1,217 @@
+"""One event as input, in the shape of the contract's data files.
+
+``parse_event`` turns a loose mapping (YAML text or a JSON body) into an ``EventSpec``
+or raises an ``InvalidInputError`` naming the field. The data files use it now and
+the web's write API will use it too, so both accept exactly the same events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from tracker.domain.chronicle import Chronicle
+from tracker.domain.commitments import Commitment
+from tracker.domain.dates import PartialDate
+from tracker.domain.entries import EVENT_TYPES, Entry, checked_status
+from tracker.domain.errors import InvalidInputError, UnknownEventTypeError
+from tracker.domain.sources import Fact, Source
+
+COMMON_FIELDS = frozenset({"type", "date", "source", "note", "quote"})
+TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    "announced": ("summary",),
+    "deadline_set": ("due",),
+    "status_changed": ("status",),
+    "progress_reported": (),
+    "budget_committed": ("amount_gbp",),
+    "target_set": ("metric", "target", "unit"),
+    "measurement_recorded": ("metric", "value", "unit"),
+    "correction": ("corrects",),
+}
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """An event to record: its type, date, source, details, note and quote."""
+
+    type: str
+    date: PartialDate
+    source: Source
+    details: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
+    quote: str | None = None
+
+    def fact(self, recorded_by: str) -> Fact:
+        return Fact.create(self.date, self.source, recorded_by, self.note, self.quote)
+
+    def apply_to(self, aggregate: Chronicle, recorded_by: str) -> None:
+        """Call the aggregate command this event stands for."""
+        fact = self.fact(recorded_by)
+        d = self.details
+        match self.type:
+            case "deadline_set" if isinstance(aggregate, Commitment):
+                aggregate.set_deadline(d["due"], fact)
+            case "status_changed" if isinstance(aggregate, Commitment):
+                aggregate.change_status(d["status"], fact)
+            case "progress_reported":
+                aggregate.report_progress(fact)
+            case "budget_committed":
+                aggregate.commit_budget(d["amount_gbp"], fact)
+            case "target_set":
+                aggregate.set_target(d["metric"], d["target"], d["unit"], fact)
+            case "measurement_recorded":
+                aggregate.record_measurement(d["metric"], d["value"], d["unit"], fact)
+            case "correction":
+                aggregate.correct(d["corrects"], fact)
+            case _:
+                where = "a commitment" if isinstance(aggregate, Commitment) else "a plan"
+                raise UnknownEventTypeError(f"'{self.type}' cannot be recorded on {where}", "type")
+
+    def differences(self, entry: Entry) -> list[str]:
+        """What differs between this input and an already-recorded entry."""
+        diffs = []
+        recorded = {
+            "type": entry.type,
+            "date": entry.date,
+            "source": entry.source,
+            "note": entry.fact.note,
+            "quote": entry.fact.quote,
+            **entry.details,
+        }
+        given = {
+            "type": self.type,
+            "date": self.date,
+            "source": self.source,
+            "note": self.note,
+            "quote": self.quote,
+            **self.details,
+        }
+        for name in dict.fromkeys([*recorded, *given]):
+            if recorded.get(name) != given.get(name):
+                diffs.append(
+                    f"{name}: recorded {_show(recorded.get(name))}, now {_show(given.get(name))}"
+                )
+        return diffs
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Source):
+        return f"'{value.citation()}'"
+    return "nothing" if value is None else f"'{value}'"
+
+
+def parse_event(
+    raw: Mapping[str, Any],
+    sources: Mapping[str, Source],
+    allowed_types: tuple[str, ...] = tuple(TYPE_FIELDS),
+) -> EventSpec:
+    """Validate one event mapping; the error names the first bad field."""
+    if not isinstance(raw, Mapping):
+        raise InvalidInputError("an event must be a mapping of fields")
+    kind = text_of(raw.get("type"), "type")
+    if kind not in allowed_types:
+        if kind == "deadline_missed":
+            raise UnknownEventTypeError(
+                "deadline_missed is recorded by 'tracker tick', never by hand", "type"
+            )
+        known = ", ".join(allowed_types)
+        hint = "" if kind in EVENT_TYPES else f" (expected one of: {known})"
+        raise UnknownEventTypeError(f"event type '{kind}' is not allowed here{hint}", "type")
+    allowed = COMMON_FIELDS | set(TYPE_FIELDS[kind])
+    for name in raw:
+        if name not in allowed:
+            raise InvalidInputError(
+                f"unknown field '{name}' for {kind} (allowed: {', '.join(sorted(allowed))})", name
+            )
+    details = {name: _detail(kind, name, raw.get(name)) for name in TYPE_FIELDS[kind]}
+    spec = EventSpec(
+        type=kind,
+        date=date_of(raw.get("date"), "date"),
+        source=source_of(raw.get("source"), sources),
+        details=details,
+        note=optional_text(raw.get("note"), "note"),
+        quote=optional_text(raw.get("quote"), "quote"),
+    )
+    if (
+        kind in ("progress_reported", "correction")
+        and not spec.note
+        and not (kind == "progress_reported" and spec.quote)
+    ):
+        raise InvalidInputError(f"{kind} needs a note saying what happened", "note")
+    return spec
+
+
+def text_of(value: Any, name: str) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInputError(f"{name} is required", name)
+    if isinstance(value, (dict, list, bool)):
+        raise InvalidInputError(f"{name} must be text", name)
+    return str(value).strip()
+
+
+def optional_text(value: Any, name: str) -> str | None:
+    if value is None or (isinstance(value, str) and value.strip() in ("", "~", "null")):
+        return None
+    return text_of(value, name)
+
+
+def date_of(value: Any, name: str) -> PartialDate:
+    try:
+        return PartialDate.parse(text_of(value, name))
+    except InvalidInputError as error:
+        raise error.at(name) if not error.field else error from None
+
+
+def source_of(value: Any, sources: Mapping[str, Source]) -> Source:
+    """A key of the plan's sources, or (for the API) a source written out in full."""
+    if isinstance(value, Mapping):
+        unknown = set(value) - {"publisher", "title", "published_on", "url", "author"}
+        if unknown:
+            raise InvalidInputError(f"unknown source field '{sorted(unknown)[0]}'", "source")
+        try:
+            return Source.create(**{k: optional_text(v, k) for k, v in value.items()})
+        except TypeError:
+            raise InvalidInputError(
+                "source needs publisher, title and published_on", "source"
+            ) from None
+        except InvalidInputError as error:
+            raise error.at("source") from None
+    key = text_of(value, "source")
+    try:
+        return sources[key]
+    except KeyError:
+        known = ", ".join(sorted(sources)) or "none"
+        raise InvalidInputError(
+            f"unknown source '{key}' (the plan's sources: {known})", "source"
+        ) from None
+
+
+def _detail(kind: str, name: str, value: Any) -> Any:
+    if name in ("due",):
+        return date_of(value, name)
+    if name == "status":
+        try:
+            return checked_status(text_of(value, name))
+        except InvalidInputError as error:
+            raise error.at(name) if not error.field else error from None
+    if name in ("amount_gbp", "target", "value"):
+        return number_of(value, name)
+    if name == "corrects":
+        text = text_of(value, name)
+        if not text.isdigit() or int(text) < 1:
+            raise InvalidInputError(f"corrects must be an event number, not '{text}'", name)
+        return int(text)
+    return text_of(value, name)
+
+
+def number_of(value: Any, name: str) -> Decimal:
+    text = text_of(value, name).replace(",", "")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        raise InvalidInputError(f"{name} must be a number, not '{value}'", name) from None
+    if not number.is_finite():
+        raise InvalidInputError(f"{name} must be a finite number", name)
+    return number

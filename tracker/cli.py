@@ -1,0 +1,269 @@
+"""``tracker``: load the data files, see where commitments stand, tick, export.
+
+Every command takes ``--database-url`` (default: ``TRACKER_DATABASE_URL``, else a
+SQLite file in the working directory). Errors are one line each on standard error
+and a non-zero exit status; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from tracker.application import Tracker, open_tracker
+from tracker.application.persistence import DATABASE_URL_VARIABLE, database_url
+from tracker.application.records import CSV_FIELDS, csv_row, entry_record
+from tracker.application.specs import date_of
+from tracker.datafiles import load
+from tracker.domain.errors import InvalidInputError, TrackerError
+from tracker.domain.figures import corrected_numbers, known_at
+from tracker.domain.sources import bounded_text
+
+EXIT_FAILURE = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # the reader (head, less) stopped reading: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
+    except TrackerError as error:
+        for line in str(error).splitlines() or [type(error).__name__]:
+            print(f"tracker {args.command}: {line}", file=sys.stderr)
+    except (OSError, sqlite3.Error) as error:
+        print(f"tracker {args.command}: {error}", file=sys.stderr)
+    except Exception as error:  # database drivers' errors: say what, not where
+        if type(error).__module__.split(".")[0] not in ("psycopg", "psycopg_pool", "eventsourcing"):
+            raise
+        print(f"tracker {args.command}: database error: {error}".rstrip(), file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database-url",
+        default=argparse.SUPPRESS,
+        help=f"sqlite:///PATH, postgresql://... or memory:// (default: ${DATABASE_URL_VARIABLE},"
+        " else sqlite:///tracker.sqlite)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="tracker",
+        description="An accountability tracker for government action plans.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("load", parents=[common], help="load plan folders or files")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--recorded-by", default="data files", help="who is recording (a role)")
+    p.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    p.set_defaults(run=run_load)
+
+    p = commands.add_parser("status", parents=[common], help="one row per commitment")
+    p.add_argument("--plan", metavar="SLUG")
+    p.add_argument("--as-of", type=as_of_date, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument(
+        "--as-recorded-at",
+        type=moment,
+        metavar="TIME",
+        help="show the record as it stood at this moment (ISO date or time, UTC)",
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=run_status)
+
+    p = commands.add_parser("history", parents=[common], help="a commitment's cited history")
+    p.add_argument("plan")
+    p.add_argument("commitment")
+    p.add_argument("--as-recorded-at", type=moment, metavar="TIME")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=run_history)
+
+    p = commands.add_parser("plans", parents=[common], help="the plans in the record")
+    p.set_defaults(run=run_plans)
+
+    p = commands.add_parser("tick", parents=[common], help="record deadlines passed in silence")
+    p.add_argument("--today", type=day, metavar="YYYY-MM-DD")
+    p.set_defaults(run=run_tick)
+
+    p = commands.add_parser("export", parents=[common], help="the whole log, oldest first")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.set_defaults(run=run_export)
+    return parser
+
+
+# Argument types: a bad value is a usage error naming the option.
+
+
+def as_of_date(text: str) -> date:
+    """A date at any precision; a month or year means its last day."""
+    try:
+        return date_of(text, "as_of").end
+    except InvalidInputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a day (YYYY-MM-DD)") from None
+
+
+def moment(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO date or time") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _tracker(args: argparse.Namespace) -> Tracker:
+    return open_tracker(database_url(getattr(args, "database_url", None)))
+
+
+# Commands
+
+
+def run_load(args: argparse.Namespace) -> int:
+    bounded_text(args.recorded_by, "recorded_by", 100)
+    tracker = _tracker(args)
+    show = None if args.quiet else _progress()
+    summary = load(tracker, args.paths, recorded_by=args.recorded_by, progress=show)
+    plans = ", ".join(summary.plans)
+    print(
+        f"loaded {plans}: {summary.files} files, {summary.new_events} new events"
+        f" ({summary.new_commitments} new commitments)"
+    )
+    return 0
+
+
+def _progress():
+    """Progress on standard error, for loads long enough to need it."""
+    state = {"shown": False}
+
+    def show(done: int, total: int, label: str) -> None:
+        if total < 50 and not state["shown"]:
+            return
+        if done % max(1, total // 20) == 0 or done == total:
+            state["shown"] = True
+            print(f"  {done}/{total} files read … {label}", file=sys.stderr)
+
+    return show
+
+
+def run_status(args: argparse.Namespace) -> int:
+    tracker = _tracker(args)
+    if args.plan:
+        tracker.plan(args.plan)  # an unknown plan is an error, not an empty table
+    rows = tracker.status(plan=args.plan, as_of=args.as_of, as_recorded_at=args.as_recorded_at)
+    if args.format == "json":
+        print(json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False))
+        return 0
+    print(status_table(rows, args.as_of or date.today()))
+    return 0
+
+
+def status_table(rows, as_of: date) -> str:
+    """A table a person can read in a terminal, one block per plan."""
+    headers = ("COMMITMENT", "STATUS", "DUE", "OVERDUE", "SLIP", "STALE", "LAST EVENT")
+    lines = []
+    for plan in dict.fromkeys(row.plan for row in rows):
+        table = [headers]
+        for row in (r for r in rows if r.plan == plan):
+            f = row.figures
+            table.append(
+                (
+                    row.slug,
+                    f.status.replace("_", " "),
+                    f.due.human() if f.due else "no deadline",
+                    f"{f.days_overdue:,} days" if f.days_overdue else "-",
+                    f"{f.slip_days:,} days" if f.slip_days else "-",
+                    "stale" if f.stale else "-",
+                    f.last_event_on.human() if f.last_event_on else "-",
+                )
+            )
+        widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
+        lines.append(f"{plan} (as of {as_of.isoformat()})")
+        lines.extend(
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in table
+        )
+        lines.append("")
+    return "\n".join(lines).rstrip() if lines else "no commitments recorded"
+
+
+def run_history(args: argparse.Namespace) -> int:
+    tracker = _tracker(args)
+    view = tracker.commitment(args.plan, args.commitment)
+    entries = list(view.entries)
+    if args.as_recorded_at:
+        entries = known_at(entries, args.as_recorded_at)
+    if args.format == "json":
+        records = [entry_record(view.plan, view.slug, e) for e in entries]
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+        return 0
+    corrected = corrected_numbers(entries)
+    print(f"{view.title} ({view.plan}/{view.slug}, version {view.version})")
+    for e in entries:
+        mark = "  [corrected]" if e.number in corrected else ""
+        details = ", ".join(f"{k} {v}" for k, v in e.details.items() if k != "summary")
+        print(
+            f"{e.number:>3}. {e.date.human()}: {e.type.replace('_', ' ')}"
+            f"{' (' + details + ')' if details else ''}{mark}"
+        )
+        for text in (e.details.get("summary"), e.fact.note):
+            if text:
+                print(f"       {text}")
+        if e.fact.quote:
+            print(f"       “{e.fact.quote}”")
+        print(f"       Source: {e.source.citation()}")
+        print(f"       Recorded {e.recorded_at:%Y-%m-%d %H:%M} UTC by {e.fact.recorded_by}")
+    return 0
+
+
+def run_plans(args: argparse.Namespace) -> int:
+    tracker = _tracker(args)
+    for slug in tracker.plan_slugs():
+        plan = tracker.plan(slug)
+        print(
+            f"{slug}: {plan.title} ({plan.publisher}, {plan.published_on.human()}),"
+            f" {len(plan.commitments)} commitments"
+        )
+    return 0
+
+
+def run_tick(args: argparse.Namespace) -> int:
+    tracker = _tracker(args)
+    today = args.today or date.today()
+    receipts = tracker.tick(today)
+    for r in receipts:
+        print(f"deadline missed: {r.plan}/{r.commitment} (event {r.number})")
+    print(f"tick {today.isoformat()}: {len(receipts)} missed deadlines recorded")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    tracker = _tracker(args)
+    records = (entry_record(r.plan, r.commitment, r.entry) for r in tracker.log())
+    if args.format == "jsonl":
+        for record in records:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return 0
+    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(csv_row(record))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,456 @@
+"""The data files (``events/<plan>/*.yaml``) as an entry point to the application.
+
+Reading a plan folder gives commands, exactly as the web's write API will: loading
+compares each file with what is already recorded and turns only what the file adds
+at its end into commands. Anything that would change recorded history is refused,
+naming the file and the entry, and the whole load writes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker.application import (
+    AnnounceCommitment,
+    Command,
+    EventSpec,
+    PublishPlan,
+    RecordEvent,
+    RegisterSource,
+    Tracker,
+    parse_event,
+)
+from tracker.application.specs import date_of, optional_text, text_of
+from tracker.application.views import PlanView
+from tracker.domain.entries import PLAN_EVENT_TYPES, checked_slug
+from tracker.domain.errors import InvalidInputError, NotFoundError, TrackerError
+from tracker.domain.sources import Source
+from tracker.yamltext import Located, YamlError, read_yaml
+
+PLAN_FILE = "plan.yaml"
+PLAN_KEYS = frozenset({"plan", "title", "publisher", "published_on", "url", "sources", "events"})
+COMMITMENT_KEYS = frozenset({"commitment", "title", "theme", "owner", "events"})
+APPEND_ONLY = "the record is append-only: add a correction event at the end instead"
+
+Progress = Callable[[int, int, str], None]
+
+
+class DataFileError(TrackerError):
+    """One problem in one file, located as precisely as we can."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None, entry: str = "") -> None:
+        self.path, self.line, self.entry = path, line, entry
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {entry + ': ' if entry else ''}{message}")
+
+
+class LoadError(TrackerError):
+    """Every problem found; nothing was written."""
+
+    def __init__(self, problems: list[TrackerError]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class PlanFolder:
+    path: Path
+    commitment_files: list[Path] = field(default_factory=list)
+
+    @property
+    def plan_file(self) -> Path:
+        return self.path / PLAN_FILE
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    plans: tuple[str, ...]
+    files: int
+    new_events: int
+    new_commitments: int
+
+
+@dataclass
+class _Origin:
+    """Where a command came from, for error messages."""
+
+    path: Path
+    line: int | None
+    entry: str
+
+
+# Finding the files
+
+
+def discover(paths: Iterable[str | Path]) -> list[PlanFolder]:
+    """Plan folders (and, for a single file, just that file) named by ``paths``."""
+    folders: dict[Path, PlanFolder] = {}
+
+    def folder(path: Path) -> PlanFolder:
+        if not (path / PLAN_FILE).is_file():
+            raise DataFileError(path, f"no {PLAN_FILE} here: a plan folder needs one")
+        return folders.setdefault(path, PlanFolder(path))
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir() and (path / PLAN_FILE).is_file():
+            folder(path).commitment_files = _commitment_files(path)
+        elif path.is_dir():
+            found = sorted(p.parent for p in path.glob(f"*/{PLAN_FILE}"))
+            if not found:
+                raise DataFileError(path, f"no plan folders here (no */{PLAN_FILE})")
+            for sub in found:
+                folder(sub).commitment_files = _commitment_files(sub)
+        elif path.is_file():
+            plan_folder = folder(path.parent)
+            if path.name != PLAN_FILE and path not in plan_folder.commitment_files:
+                plan_folder.commitment_files.append(path)
+        else:
+            raise DataFileError(path, "no such file or folder")
+    return list(folders.values())
+
+
+def _commitment_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name != PLAN_FILE
+    )
+
+
+# Loading
+
+
+def load(
+    tracker: Tracker,
+    paths: Iterable[str | Path],
+    recorded_by: str = "data files",
+    progress: Progress | None = None,
+) -> LoadSummary:
+    """Append what the files add, all in one transaction, or raise ``LoadError``."""
+    folders = discover(paths)
+    total = sum(1 + len(f.commitment_files) for f in folders)
+    reader = _Reader(tracker, total, progress)
+    for plan_folder in folders:
+        reader.read_folder(plan_folder)
+    if reader.problems:
+        raise LoadError(reader.problems)
+    if progress:
+        progress(total, total, f"writing {len(reader.commands)} changes")
+    try:
+        tracker.execute(reader.commands, recorded_by)
+    except TrackerError as error:
+        index = getattr(error, "command_index", None)
+        if index is None:
+            raise LoadError([error]) from None
+        origin = reader.origins[index]
+        raise LoadError(
+            [DataFileError(origin.path, str(error), origin.line, origin.entry)]
+        ) from None
+    return LoadSummary(
+        plans=tuple(reader.plans),
+        files=total,
+        new_events=sum(isinstance(c, (AnnounceCommitment, RecordEvent)) for c in reader.commands),
+        new_commitments=sum(isinstance(c, AnnounceCommitment) for c in reader.commands),
+    )
+
+
+class _Reader:
+    """Reads plan folders into commands, collecting every problem it finds."""
+
+    def __init__(self, tracker: Tracker, total: int, progress: Progress | None) -> None:
+        self.tracker = tracker
+        self.total, self.done, self.progress = total, 0, progress
+        self.commands: list[Command] = []
+        self.origins: list[_Origin] = []
+        self.problems: list[TrackerError] = []
+        self.plans: list[str] = []
+
+    def add(self, command: Command, origin: _Origin) -> None:
+        self.commands.append(command)
+        self.origins.append(origin)
+
+    def tick(self, path: Path) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, str(path))
+
+    def read_folder(self, folder: PlanFolder) -> None:
+        try:
+            plan, sources = self.read_plan(folder.plan_file)
+        except DataFileError as problem:
+            self.problems.append(problem)
+            return
+        finally:
+            self.tick(folder.plan_file)
+        seen: dict[str, Path] = {}
+        for path in folder.commitment_files:
+            try:
+                self.read_commitment(path, plan, sources, seen)
+            except DataFileError as problem:
+                self.problems.append(problem)
+            self.tick(path)
+
+    # plan.yaml
+
+    def read_plan(self, path: Path) -> tuple[str, dict[str, Source]]:
+        doc = _document(path, PLAN_KEYS)
+        slug = _field(path, doc, "plan", lambda v: checked_slug(text_of(v, "plan"), "plan"))
+        self.plans.append(slug)
+        header = {
+            "title": _field(path, doc, "title", lambda v: text_of(v, "title")),
+            "publisher": _field(path, doc, "publisher", lambda v: text_of(v, "publisher")),
+            "published_on": _field(path, doc, "published_on", lambda v: date_of(v, "published_on")),
+            "url": _field(path, doc, "url", lambda v: optional_text(v, "url")),
+        }
+        sources = _sources(path, doc.get("sources"))
+        try:
+            recorded = self.tracker.plan(slug)
+        except NotFoundError:
+            recorded = None
+        origin = _Origin(path, doc.line, f"plan '{slug}'")
+        if recorded is None:
+            self.add(PublishPlan(slug, **header), origin)
+        else:
+            _check_same(path, doc, header, recorded, "plan")
+            _check_no_removed_sources(path, doc, sources, recorded)
+        for key, source in sources.items():
+            if recorded is None or key not in recorded.sources:
+                self.add(
+                    RegisterSource(slug, key, source), _Origin(path, doc.line, f"source '{key}'")
+                )
+            elif recorded.sources[key] != source:
+                raise DataFileError(
+                    path, f"source '{key}' differs from what is recorded; {APPEND_ONLY}", doc.line
+                )
+        events = _events(path, doc.get("events"), sources, PLAN_EVENT_TYPES)
+        if recorded is None:
+            self.append_new(path, slug, None, events, [], None, 1)
+        else:
+            entries = list(recorded.entries)
+            self.append_new(path, slug, None, events, entries, recorded.version, len(entries) + 1)
+        return slug, sources
+
+    # <commitment>.yaml
+
+    def read_commitment(
+        self, path: Path, plan: str, sources: dict[str, Source], seen: dict[str, Path]
+    ) -> None:
+        doc = _document(path, COMMITMENT_KEYS)
+        slug = _field(
+            path, doc, "commitment", lambda v: checked_slug(text_of(v, "commitment"), "commitment")
+        )
+        if slug != path.stem:
+            raise DataFileError(
+                path, f"commitment '{slug}' must be in a file named {slug}.yaml", doc.line
+            )
+        if slug in seen:
+            raise DataFileError(path, f"commitment '{slug}' is also in {seen[slug]}", doc.line)
+        seen[slug] = path
+        header = {
+            "title": _field(path, doc, "title", lambda v: text_of(v, "title")),
+            "theme": _field(path, doc, "theme", lambda v: optional_text(v, "theme")),
+            "owner": _field(path, doc, "owner", lambda v: optional_text(v, "owner")),
+        }
+        events = _events(path, doc.get("events"), sources, ("announced", *_COMMITMENT_TYPES))
+        if not events:
+            raise DataFileError(path, "a commitment needs at least its announced event", doc.line)
+        for index, (spec, raw) in enumerate(events):
+            if (spec.type == "announced") != (index == 0):
+                problem = (
+                    "the first event must be the announcement (type: announced)"
+                    if index == 0
+                    else "only the first event can be the announcement"
+                )
+                raise DataFileError(path, problem, raw.line, _label(index, raw))
+        try:
+            recorded = self.tracker.commitment(plan, slug)
+        except NotFoundError:
+            recorded = None
+        if recorded is None:
+            spec, raw = events[0]
+            self.add(
+                AnnounceCommitment(plan, slug, announcement=spec, **header),
+                _Origin(path, raw.line, _label(0, raw)),
+            )
+            self.append_new(path, plan, slug, events, [], None, 1, announced_here=True)
+            return
+        _check_same(path, doc, header, recorded, "commitment")
+        by_hand = [e for e in recorded.entries if e.type != "deadline_missed"]
+        self.append_new(path, plan, slug, events, by_hand, recorded.version, recorded.version + 1)
+
+    def append_new(
+        self,
+        path: Path,
+        plan: str,
+        commitment: str | None,
+        events: list[tuple[EventSpec, Located]],
+        recorded_entries: list,
+        recorded_version: int | None,
+        next_number: int,
+        announced_here: bool = False,
+    ) -> None:
+        """Check the file's events start with what is recorded; command the rest.
+
+        ``corrects`` in a file counts the file's own events; the tracker's own
+        ``deadline_missed`` entries are not in files, so numbers are translated.
+        """
+        numbers = [e.number for e in recorded_entries]
+        for index, (spec, raw) in enumerate(events):
+            label = _label(index, raw)
+            if index >= len(numbers):
+                numbers.append(next_number)
+                next_number += 1
+            spec = _renumbered(spec, numbers[:index], path, raw, label)
+            if index < len(recorded_entries):
+                diffs = spec.differences(recorded_entries[index])
+                if diffs:
+                    raise DataFileError(
+                        path,
+                        f"differs from what is recorded ({'; '.join(diffs)}); {APPEND_ONLY}",
+                        raw.line,
+                        label,
+                    )
+                continue
+            if announced_here and index == 0:
+                continue
+            first_new = index == len(recorded_entries) and recorded_version is not None
+            expected = recorded_version if first_new else None
+            self.add(RecordEvent(plan, commitment, spec, expected), _Origin(path, raw.line, label))
+        if len(events) < len(recorded_entries):
+            first = recorded_entries[len(events)]
+            raise DataFileError(
+                path,
+                f"event {len(events) + 1} ({first.type}, {first.date}) is recorded but"
+                f" missing from the file; {APPEND_ONLY}",
+            )
+
+
+_COMMITMENT_TYPES = (
+    "deadline_set",
+    "status_changed",
+    "progress_reported",
+    "budget_committed",
+    "target_set",
+    "measurement_recorded",
+    "correction",
+)
+
+
+def _renumbered(
+    spec: EventSpec, earlier: list[int], path: Path, raw: Located, label: str
+) -> EventSpec:
+    """A correction's target, from its position in the file to its recorded number."""
+    if spec.type != "correction":
+        return spec
+    corrects = spec.details["corrects"]
+    if corrects > len(earlier):
+        raise DataFileError(
+            path,
+            f"corrects {corrects}, but only {len(earlier)} events come before it",
+            raw.line,
+            label,
+        )
+    return dataclasses.replace(spec, details={"corrects": earlier[corrects - 1]})
+
+
+def _document(path: Path, allowed: frozenset[str]) -> Located:
+    try:
+        doc = read_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise DataFileError(path, "not UTF-8 text") from None
+    except YamlError as error:
+        raise DataFileError(path, str(error), error.line) from None
+    if not isinstance(doc, Located):
+        raise DataFileError(path, "expected a mapping of fields at the top of the file")
+    for key in doc:
+        if key not in allowed:
+            raise DataFileError(
+                path, f"unknown field '{key}' (allowed: {', '.join(sorted(allowed))})", doc.line
+            )
+    return doc
+
+
+def _field(path: Path, doc: Located, name: str, parse: Callable[[Any], Any]) -> Any:
+    try:
+        return parse(doc.get(name))
+    except InvalidInputError as error:
+        raise DataFileError(
+            path, str(error) if error.field else f"{name}: {error}", doc.line
+        ) from None
+
+
+def _sources(path: Path, raw: Any) -> dict[str, Source]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise DataFileError(path, "sources must be a mapping of keys to sources")
+    sources = {}
+    for key, value in raw.items():
+        line = getattr(value, "line", None)
+        try:
+            checked_slug(key, "source key")
+            if not isinstance(value, Mapping):
+                raise InvalidInputError("a source must be a mapping of fields")
+            unknown = set(value) - {"publisher", "title", "published_on", "url", "author"}
+            if unknown:
+                raise InvalidInputError(f"unknown field '{sorted(unknown)[0]}'")
+            sources[key] = Source.create(
+                publisher=value.get("publisher"),
+                title=value.get("title"),
+                published_on=date_of(value.get("published_on"), "published_on"),
+                url=optional_text(value.get("url"), "url"),
+                author=optional_text(value.get("author"), "author"),
+            )
+        except InvalidInputError as error:
+            where = f"{error.field}: " if error.field and error.field not in str(error) else ""
+            raise DataFileError(path, f"{where}{error}", line, f"source '{key}'") from None
+    return sources
+
+
+def _events(
+    path: Path, raw: Any, sources: Mapping[str, Source], allowed: tuple[str, ...]
+) -> list[tuple[EventSpec, Located]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise DataFileError(path, "events must be a list")
+    parsed = []
+    for index, item in enumerate(raw):
+        line = getattr(item, "line", None)
+        label = _label(index, item if isinstance(item, Mapping) else {})
+        try:
+            parsed.append((parse_event(item, sources, allowed), item))
+        except InvalidInputError as error:
+            where = f"{error.field}: " if error.field and error.field not in str(error) else ""
+            raise DataFileError(path, f"{where}{error}", line, label) from None
+    return parsed
+
+
+def _label(index: int, raw: Mapping[str, Any]) -> str:
+    kind = raw.get("type") or "no type"
+    date = raw.get("date")
+    return f"event {index + 1} ({kind}{', ' + str(date) if date else ''})"
+
+
+def _check_same(path: Path, doc: Located, header: dict[str, Any], recorded: Any, what: str) -> None:
+    for name, value in header.items():
+        was = getattr(recorded, name)
+        if value != was:
+            raise DataFileError(
+                path,
+                f"{what} {name} is recorded as '{was}' but the file says '{value}'; {APPEND_ONLY}",
+                doc.line,
+            )
+
+
+def _check_no_removed_sources(path: Path, doc: Located, sources: dict, recorded: PlanView) -> None:
+    for key in recorded.sources:
+        if key not in sources:
+            raise DataFileError(
+                path,
+                f"source '{key}' is recorded but missing from the file; {APPEND_ONLY}",
+                doc.line,
+            )

@@ -1,0 +1,18 @@
+"""Aggregate ids derived from slugs, so that loading the same files twice finds the
+same aggregates instead of creating new ones."""
+
+from uuid import UUID, uuid5
+
+NAMESPACE = UUID("5d0c3a55-9f1e-4b7a-8a43-6c1f1f2b7e10")
+
+
+def catalogue_id() -> UUID:
+    return uuid5(NAMESPACE, "catalogue")
+
+
+def plan_id(plan: str) -> UUID:
+    return uuid5(NAMESPACE, f"plan/{plan}")
+
+
+def commitment_id(plan: str, commitment: str) -> UUID:
+    return uuid5(NAMESPACE, f"commitment/{plan}/{commitment}")

@@ -1,0 +1,141 @@
+"""Who says so: the source behind every event, and the facts an event carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from tracker.domain.dates import PartialDate
+from tracker.domain.errors import InvalidInputError, InvalidURLError
+
+MAX_SHORT_TEXT = 300
+MAX_LONG_TEXT = 5000
+
+
+def require_text(value: str | None, field: str, limit: int = MAX_SHORT_TEXT) -> str:
+    """A non-empty single string within ``limit`` characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"{field} is required", field)
+    return bounded_text(value, field, limit)
+
+
+def bounded_text(value: str | None, field: str, limit: int = MAX_LONG_TEXT) -> str | None:
+    """Optional text, stripped, refused past ``limit`` characters."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{field} must be text", field)
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidInputError(
+            f"{field} is {len(value)} characters long; the limit is {limit}", field
+        )
+    return value or None
+
+
+def checked_url(url: str | None, field: str = "url") -> str | None:
+    """An absolute http(s) URL with a host, or None when the URL is not known."""
+    url = bounded_text(url, field, 2000)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        raise InvalidURLError(f"'{url}' is not an http(s) URL", field)
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A published document: publisher, title, date, and a URL only where known."""
+
+    publisher: str
+    title: str
+    published_on: PartialDate
+    url: str | None = None
+    author: str | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.publisher, "publisher")
+        require_text(self.title, "title", 1000)
+        if not isinstance(self.published_on, PartialDate):
+            raise InvalidInputError("published_on must be a date", "published_on")
+        checked_url(self.url)
+        bounded_text(self.author, "author", MAX_SHORT_TEXT)
+
+    @classmethod
+    def create(
+        cls,
+        publisher: str,
+        title: str,
+        published_on: PartialDate | str,
+        url: str | None = None,
+        author: str | None = None,
+    ) -> Source:
+        """Build a source from loose input, normalising whitespace and blanks."""
+        if not isinstance(published_on, PartialDate):
+            try:
+                published_on = PartialDate.parse(published_on)
+            except InvalidInputError as error:
+                raise error.at("published_on") from None
+        return cls(
+            publisher=require_text(publisher, "publisher"),
+            title=require_text(title, "title", 1000),
+            published_on=published_on,
+            url=checked_url(url),
+            author=bounded_text(author, "author", MAX_SHORT_TEXT),
+        )
+
+    def citation(self) -> str:
+        """A one-line reference: Publisher, "Title", date, URL."""
+        parts = [self.author, self.publisher, f"“{self.title}”", self.published_on.human()]
+        text = ", ".join(part for part in parts if part)
+        return f"{text}, {self.url}" if self.url else text
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "publisher": self.publisher,
+            "title": self.title,
+            "published_on": str(self.published_on),
+            "url": self.url,
+            "author": self.author,
+        }
+
+
+TRACKER_PUBLISHER = "Action Plan Tracker"
+
+
+def tracker_source(today: PartialDate) -> Source:
+    """The source of events the tracker records itself (a deadline seen to pass)."""
+    return Source(TRACKER_PUBLISHER, "Automatic deadline check (tracker tick)", today)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """What every event carries: when it happened, who says so, who recorded it."""
+
+    date: PartialDate
+    source: Source
+    recorded_by: str
+    note: str | None = None
+    quote: str | None = None
+
+    @classmethod
+    def create(
+        cls,
+        date: PartialDate,
+        source: Source,
+        recorded_by: str,
+        note: str | None = None,
+        quote: str | None = None,
+    ) -> Fact:
+        if not isinstance(date, PartialDate):
+            raise InvalidInputError("date must be a date", "date")
+        if not isinstance(source, Source):
+            raise InvalidInputError("source is required", "source")
+        return cls(
+            date=date,
+            source=source,
+            recorded_by=require_text(recorded_by, "recorded_by"),
+            note=bounded_text(note, "note"),
+            quote=bounded_text(quote, "quote", 2000),
+        )
