@@ -1,0 +1,40 @@
+"""Fixtures: a ``tracker`` on each store, and the bundled plan's folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.stores import STORES, store_url
+from tracker.application import Tracker, open_tracker
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_PLAN = ROOT / "events" / "london-policing-action-plan-2020"
+
+
+@pytest.fixture(params=STORES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty store's URL, once per store: memory, SQLite and PostgreSQL."""
+    with store_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=("sqlite", "postgres"))
+def durable_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Like ``database_url``, for tests that need two processes to share a store."""
+    with store_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def tracker(database_url: str) -> Iterator[Tracker]:
+    app = open_tracker(database_url)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def bundled_plan() -> Path:
+    return BUNDLED_PLAN
