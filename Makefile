@@ -1,0 +1,36 @@
+# Two targets a newcomer needs (see README "Quick start"): `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+DATABASE ?= sqlite:///tracker.sqlite
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: set up, load the bundled plan into the embedded store, show where it stands
+run: $(STAMP)
+	$(BIN)/tracker --database-url $(DATABASE) load events/
+	$(BIN)/tracker --database-url $(DATABASE) tick
+	$(BIN)/tracker --database-url $(DATABASE) status
+
+## test: set up, lint, run every test (PostgreSQL ones need TRACKER_TEST_POSTGRES_URL)
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## bench: the load benchmark (ratios against the library's raw append rate)
+bench: $(STAMP)
+	$(BIN)/python bench/load.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tracker.sqlite
