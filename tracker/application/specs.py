@@ -7,6 +7,7 @@ the web's write API will use it too, so both accept exactly the same events.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -200,14 +201,24 @@ def _detail(kind: str, name: str, value: Any) -> Any:
         return number_of(value, name)
     if name == "corrects":
         text = text_of(value, name)
-        if not text.isdigit() or int(text) < 1:
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
             raise InvalidInputError(f"corrects must be an event number, not '{text}'", name)
         return int(text)
     return text_of(value, name)
 
 
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+
+
 def number_of(value: Any, name: str) -> Decimal:
-    text = text_of(value, name).replace(",", "")
+    text = text_of(value, name)
+    # Commas may only group thousands: "1,5" is one and a half to many, never fifteen.
+    # (Decimal itself would read "1_5" as fifteen too.)
+    if "_" in text or ("," in text and not _THOUSANDS.fullmatch(text)):
+        raise InvalidInputError(
+            f"{name} must be a number such as 1500000 or 1,500,000, not '{value}'", name
+        )
+    text = text.replace(",", "")
     try:
         number = Decimal(text)
     except ArithmeticError:

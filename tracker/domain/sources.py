@@ -38,8 +38,14 @@ def checked_url(url: str | None, field: str = "url") -> str | None:
     url = bounded_text(url, field, 2000)
     if url is None:
         return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+    try:
+        parts = urlsplit(url)
+        absolute = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 -- raises ValueError for a malformed port
+    except ValueError:  # e.g. "http://[::1": a malformed host
+        absolute = False
+    # urlsplit silently drops tabs and newlines, so look at the text as given.
+    if not absolute or any(ch.isspace() or not ch.isprintable() for ch in url):
         raise InvalidURLError(f"'{url}' is not an http(s) URL", field)
     return url
 
