@@ -23,7 +23,7 @@ from tracker.application.specs import date_of
 from tracker.datafiles import load
 from tracker.domain.errors import InvalidInputError, TrackerError
 from tracker.domain.figures import corrected_numbers, known_at
-from tracker.domain.sources import bounded_text
+from tracker.domain.sources import require_text
 
 EXIT_FAILURE = 1
 
@@ -135,7 +135,7 @@ def _tracker(args: argparse.Namespace) -> Tracker:
 
 
 def run_load(args: argparse.Namespace) -> int:
-    bounded_text(args.recorded_by, "recorded_by", 100)
+    require_text(args.recorded_by, "recorded_by", 100)
     tracker = _tracker(args)
     show = None if args.quiet else _progress()
     summary = load(tracker, args.paths, recorded_by=args.recorded_by, progress=show)

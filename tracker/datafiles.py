@@ -93,7 +93,7 @@ def discover(paths: Iterable[str | Path]) -> list[PlanFolder]:
     def folder(path: Path) -> PlanFolder:
         if not (path / PLAN_FILE).is_file():
             raise DataFileError(path, f"no {PLAN_FILE} here: a plan folder needs one")
-        return folders.setdefault(path, PlanFolder(path))
+        return folders.setdefault(path.resolve(), PlanFolder(path))  # once, however named
 
     for raw in paths:
         path = Path(raw)
@@ -107,7 +107,8 @@ def discover(paths: Iterable[str | Path]) -> list[PlanFolder]:
                 folder(sub).commitment_files = _commitment_files(sub)
         elif path.is_file():
             plan_folder = folder(path.parent)
-            if path.name != PLAN_FILE and path not in plan_folder.commitment_files:
+            named = {p.resolve() for p in plan_folder.commitment_files}
+            if path.name != PLAN_FILE and path.resolve() not in named:
                 plan_folder.commitment_files.append(path)
         else:
             raise DataFileError(path, "no such file or folder")
@@ -130,7 +131,10 @@ def load(
     progress: Progress | None = None,
 ) -> LoadSummary:
     """Append what the files add, all in one transaction, or raise ``LoadError``."""
-    folders = discover(paths)
+    try:
+        folders = discover(paths)
+    except DataFileError as problem:
+        raise LoadError([problem]) from None
     total = sum(1 + len(f.commitment_files) for f in folders)
     reader = _Reader(tracker, total, progress)
     for plan_folder in folders:
@@ -216,21 +220,25 @@ class _Reader:
         else:
             _check_same(path, doc, header, recorded, "plan")
             _check_no_removed_sources(path, doc, sources, recorded)
+        new_sources = 0
         for key, source in sources.items():
             if recorded is None or key not in recorded.sources:
+                new_sources += 1
                 self.add(
                     RegisterSource(slug, key, source), _Origin(path, doc.line, f"source '{key}'")
                 )
             elif recorded.sources[key] != source:
+                line = getattr(doc["sources"][key], "line", None)
                 raise DataFileError(
-                    path, f"source '{key}' differs from what is recorded; {APPEND_ONLY}", doc.line
+                    path, f"differs from what is recorded; {APPEND_ONLY}", line, f"source '{key}'"
                 )
         events = _events(path, doc.get("events"), sources, PLAN_EVENT_TYPES)
         if recorded is None:
             self.append_new(path, slug, None, events, [], None, 1)
         else:
             entries = list(recorded.entries)
-            self.append_new(path, slug, None, events, entries, recorded.version, len(entries) + 1)
+            version = recorded.version + new_sources  # registering a source is a plan event
+            self.append_new(path, slug, None, events, entries, version, len(entries) + 1)
         return slug, sources
 
     # <commitment>.yaml
