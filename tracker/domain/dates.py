@@ -14,7 +14,7 @@ from datetime import date
 
 from tracker.domain.errors import InvalidDateError
 
-_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 MONTH_NAMES = tuple(calendar.month_name)
 
 
