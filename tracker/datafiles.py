@@ -26,7 +26,7 @@ from tracker.application import (
 )
 from tracker.application.specs import date_of, optional_text, text_of
 from tracker.application.views import PlanView
-from tracker.domain.entries import PLAN_EVENT_TYPES, checked_slug
+from tracker.domain.entries import COMMITMENT_EVENT_TYPES, PLAN_EVENT_TYPES, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError, TrackerError
 from tracker.domain.sources import Source
 from tracker.yamltext import Located, YamlError, read_yaml
@@ -262,7 +262,7 @@ class _Reader:
             "theme": _field(path, doc, "theme", lambda v: optional_text(v, "theme")),
             "owner": _field(path, doc, "owner", lambda v: optional_text(v, "owner")),
         }
-        events = _events(path, doc.get("events"), sources, ("announced", *_COMMITMENT_TYPES))
+        events = _events(path, doc.get("events"), sources, COMMITMENT_EVENT_TYPES)
         if not events:
             raise DataFileError(path, "a commitment needs at least its announced event", doc.line)
         for index, (spec, raw) in enumerate(events):
@@ -334,17 +334,6 @@ class _Reader:
                 f"event {len(events) + 1} ({first.type}, {first.date}) is recorded but"
                 f" missing from the file; {APPEND_ONLY}",
             )
-
-
-_COMMITMENT_TYPES = (
-    "deadline_set",
-    "status_changed",
-    "progress_reported",
-    "budget_committed",
-    "target_set",
-    "measurement_recorded",
-    "correction",
-)
 
 
 def _renumbered(

@@ -19,21 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tracker.domain.dates import PartialDate
-from tracker.domain.entries import CLOSED_STATUSES, Entry
+from tracker.domain.entries import CLOSED_STATUSES, COMMITMENT_EVENT_TYPES, Entry
 
 STALE_AFTER_DAYS = 180
-SOURCED_TYPES = frozenset(
-    {
-        "announced",
-        "deadline_set",
-        "status_changed",
-        "progress_reported",
-        "budget_committed",
-        "target_set",
-        "measurement_recorded",
-        "correction",
-    }
-)
+SOURCED_TYPES = frozenset(COMMITMENT_EVENT_TYPES)  # all but the tracker's own
 
 
 @dataclass(frozen=True, slots=True)
