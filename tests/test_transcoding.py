@@ -180,14 +180,14 @@ def test_a_month_is_stored_as_the_month_it_was_given(app):
 
     state = stored_state(app, status_changed)
 
-    assert state["fact"]["_data_"]["date"] == {"_type_": "partial_date", "_data_": "2022-07"}
+    assert state["fact"]["_data_"]["date"] == "2022-07"
     assert round_trip(app, status_changed).fact.date == PartialDate(2022, 7)
 
 
 def test_a_source_without_url_or_author_stays_without(app):
     status_changed = next(e for e in EVENTS if isinstance(e, Commitment.StatusChanged))
 
-    stored_source = stored_state(app, status_changed)["fact"]["_data_"]["source"]["_data_"]
+    stored_source = stored_state(app, status_changed)["fact"]["_data_"]["source"]
     restored = round_trip(app, status_changed).fact.source
 
     assert set(stored_source) == {"publisher", "title", "published_on"}
@@ -233,23 +233,33 @@ def test_decimal_amounts_are_stored_exactly(app, event_class, field, amount):
     assert restored.as_tuple() == Decimal(amount).as_tuple()
 
 
-def test_an_event_stored_by_an_earlier_release_still_loads(app):
-    # The bytes below are what this release writes. If this test fails, events already
-    # in people's stores would no longer load: keep the old topics and encodings readable.
-    stored = StoredEvent(
+PAUSED = Fact(
+    date=PartialDate(2022, 7),
+    source=Source("London Assembly", "Police and Crime Committee", PartialDate(2022)),
+    recorded_by="editor@example.org",
+    note="Paused for review",
+)
+
+
+def stored_status_change(state: bytes) -> StoredEvent:
+    return StoredEvent(
         originator_id=commitment_id(PLAN, "stop-and-search-data"),
         originator_version=3,
         topic="tracker.domain.commitments:Commitment.StatusChanged",
-        state=(
-            b'{"timestamp":{"_type_":"datetime_iso","_data_":"2022-07-15T09:30:00+00:00"},'
-            b'"fact":{"_type_":"fact","_data_":{'
-            b'"date":{"_type_":"partial_date","_data_":"2022-07"},'
-            b'"source":{"_type_":"source","_data_":{"publisher":"London Assembly",'
-            b'"title":"Police and Crime Committee",'
-            b'"published_on":{"_type_":"partial_date","_data_":"2022"}}},'
-            b'"recorded_by":"editor@example.org","note":"Paused for review"}},'
-            b'"status":"paused"}'
-        ),
+        state=state,
+    )
+
+
+def test_this_release_stores_a_fact_as_one_flat_object_of_plain_values(app):
+    # These bytes are what this release writes. If this test fails, the stored format
+    # changed: keep reading the old one (see the next test) before changing it.
+    stored = stored_status_change(
+        b'{"timestamp":{"_type_":"datetime_iso","_data_":"2022-07-15T09:30:00+00:00"},'
+        b'"fact":{"_type_":"fact","_data_":{"date":"2022-07",'
+        b'"source":{"publisher":"London Assembly","title":"Police and Crime Committee",'
+        b'"published_on":"2022"},'
+        b'"recorded_by":"editor@example.org","note":"Paused for review"}},'
+        b'"status":"paused"}'
     )
 
     event = app.mapper.to_domain_event(stored)
@@ -257,14 +267,25 @@ def test_an_event_stored_by_an_earlier_release_still_loads(app):
     assert isinstance(event, Commitment.StatusChanged)
     assert event.status == "paused"
     assert event.timestamp == datetime(2022, 7, 15, 9, 30, tzinfo=UTC)
-    assert event.fact == Fact(
-        date=PartialDate(2022, 7),
-        source=Source("London Assembly", "Police and Crime Committee", PartialDate(2022)),
-        recorded_by="editor@example.org",
-        note="Paused for review",
-    )
+    assert event.fact == PAUSED
     assert event.entry(3).details == {"status": "paused"}
     assert app.mapper.to_stored_event(event) == stored
+
+
+def test_a_fact_stored_in_the_first_nested_format_still_loads(app):
+    # The first development build nested typed objects inside the fact.
+    stored = stored_status_change(
+        b'{"timestamp":{"_type_":"datetime_iso","_data_":"2022-07-15T09:30:00+00:00"},'
+        b'"fact":{"_type_":"fact","_data_":{'
+        b'"date":{"_type_":"partial_date","_data_":"2022-07"},'
+        b'"source":{"_type_":"source","_data_":{"publisher":"London Assembly",'
+        b'"title":"Police and Crime Committee",'
+        b'"published_on":{"_type_":"partial_date","_data_":"2022"}}},'
+        b'"recorded_by":"editor@example.org","note":"Paused for review"}},'
+        b'"status":"paused"}'
+    )
+
+    assert app.mapper.to_domain_event(stored).fact == PAUSED
 
 
 def test_a_stored_source_loads_even_if_it_would_fail_todays_input_rules():

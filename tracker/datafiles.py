@@ -76,11 +76,17 @@ class LoadSummary:
 
 @dataclass
 class _Origin:
-    """Where a command came from, for error messages."""
+    """Where a command came from, for error messages (labelled only when needed)."""
 
     path: Path
     line: int | None
-    entry: str
+    name: str = ""
+    index: int = 0
+    raw: Mapping[str, Any] | None = None
+
+    @property
+    def entry(self) -> str:
+        return _label(self.index, self.raw) if self.raw is not None else self.name
 
 
 # Finding the files
@@ -281,7 +287,7 @@ class _Reader:
             spec, raw = events[0]
             self.add(
                 AnnounceCommitment(plan, slug, announcement=spec, **header),
-                _Origin(path, raw.line, _label(0, raw)),
+                _Origin(path, raw.line, index=0, raw=raw),
             )
             self.append_new(path, plan, slug, events, [], None, 1, announced_here=True)
             return
@@ -307,11 +313,11 @@ class _Reader:
         """
         numbers = [e.number for e in recorded_entries]
         for index, (spec, raw) in enumerate(events):
-            label = _label(index, raw)
             if index >= len(numbers):
                 numbers.append(next_number)
                 next_number += 1
-            spec = _renumbered(spec, numbers[:index], path, raw, label)
+            if spec.type == "correction":
+                spec = _renumbered(spec, numbers[:index], path, raw, _label(index, raw))
             if index < len(recorded_entries):
                 diffs = spec.differences(recorded_entries[index])
                 if diffs:
@@ -319,14 +325,15 @@ class _Reader:
                         path,
                         f"differs from what is recorded ({'; '.join(diffs)}); {APPEND_ONLY}",
                         raw.line,
-                        label,
+                        _label(index, raw),
                     )
                 continue
             if announced_here and index == 0:
                 continue
             first_new = index == len(recorded_entries) and recorded_version is not None
             expected = recorded_version if first_new else None
-            self.add(RecordEvent(plan, commitment, spec, expected), _Origin(path, raw.line, label))
+            origin = _Origin(path, raw.line, index=index, raw=raw)
+            self.add(RecordEvent(plan, commitment, spec, expected), origin)
         if len(events) < len(recorded_entries):
             first = recorded_entries[len(events)]
             raise DataFileError(
@@ -340,8 +347,6 @@ def _renumbered(
     spec: EventSpec, earlier: list[int], path: Path, raw: Located, label: str
 ) -> EventSpec:
     """A correction's target, from its position in the file to its recorded number."""
-    if spec.type != "correction":
-        return spec
     corrects = spec.details["corrects"]
     if corrects > len(earlier):
         raise DataFileError(
@@ -416,12 +421,12 @@ def _events(
         raise DataFileError(path, "events must be a list")
     parsed = []
     for index, item in enumerate(raw):
-        line = getattr(item, "line", None)
-        label = _label(index, item if isinstance(item, Mapping) else {})
         try:
             parsed.append((parse_event(item, sources, allowed), item))
         except InvalidInputError as error:
             where = f"{error.field}: " if error.field and error.field not in str(error) else ""
+            label = _label(index, item if isinstance(item, Mapping) else {})
+            line = getattr(item, "line", None)
             raise DataFileError(path, f"{where}{error}", line, label) from None
     return parsed
 

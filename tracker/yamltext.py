@@ -53,52 +53,71 @@ def read_yaml(text: str) -> Any:
         raise YamlError(f"malformed YAML: {error}") from None
 
 
+_SCALAR, _MAPPING, _SEQUENCE, _END, _ALIAS, _DOCUMENT = range(6)
+_KINDS = {
+    yaml.ScalarEvent: _SCALAR,
+    yaml.MappingStartEvent: _MAPPING,
+    yaml.SequenceStartEvent: _SEQUENCE,
+    yaml.MappingEndEvent: _END,
+    yaml.SequenceEndEvent: _END,
+    yaml.AliasEvent: _ALIAS,
+    yaml.DocumentStartEvent: _DOCUMENT,
+}
+
+
+def _line(event: Any) -> int | None:
+    return event.start_mark.line + 1 if event.start_mark else None
+
+
 def _build(events: Any) -> Any:
+    """One loop over the events; written for speed (a load reads ~1M events)."""
     root: Any = None
     documents = 0
-    stack: list[list[Any]] = []  # [container, the key awaiting its value (mappings)]
+    containers: list[Any] = []  # open mappings and sequences, innermost last
+    keys: list[Any] = []  # for each open container: the key awaiting its value
+    kinds = _KINDS
     for event in events:
-        line = event.start_mark.line + 1 if event.start_mark else None
-        if isinstance(event, yaml.AliasEvent):
-            raise YamlError("aliases (*name) are not allowed: write the value out", line)
-        if isinstance(event, yaml.DocumentStartEvent):
+        kind = kinds.get(type(event))
+        if kind is None:
+            continue
+        if kind == _END:
+            containers.pop()
+            keys.pop()
+            continue
+        if kind == _SCALAR:
+            value: Any = event.value
+            if not event.style and value in NULLS:
+                value = None
+        elif kind == _MAPPING:
+            value = Located()
+            value.line = _line(event)
+        elif kind == _SEQUENCE:
+            value = []
+        elif kind == _ALIAS:
+            raise YamlError("aliases (*name) are not allowed: write the value out", _line(event))
+        else:
             documents += 1
             if documents > 1:
-                raise YamlError("one YAML document per file, please", line)
+                raise YamlError("one YAML document per file, please", _line(event))
             continue
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            stack.pop()
-            continue
-        if isinstance(event, yaml.ScalarEvent):
-            value: Any = None if not event.style and event.value in NULLS else event.value
-        elif isinstance(event, yaml.MappingStartEvent):
-            value = Located()
-            value.line = line
-        elif isinstance(event, yaml.SequenceStartEvent):
-            value = []
+        if containers:
+            container = containers[-1]
+            if container.__class__ is list:
+                container.append(value)
+            elif keys[-1] is None:
+                if kind != _SCALAR or value is None:
+                    raise YamlError("a mapping key must be plain text", _line(event))
+                if value in container:
+                    raise YamlError(f"duplicate key '{value}'", _line(event))
+                keys[-1] = value
+            else:
+                container[keys[-1]] = value
+                keys[-1] = None
         else:
-            continue
-        if not stack:
             root = value
-        else:
-            _attach(stack[-1], value, event, line)
-        if isinstance(value, (dict, list)):
-            if len(stack) >= MAX_DEPTH:
-                raise YamlError(f"nested too deeply (more than {MAX_DEPTH} levels)", line)
-            stack.append([value, None])
+        if kind != _SCALAR:
+            if len(containers) >= MAX_DEPTH:
+                raise YamlError(f"nested too deeply (more than {MAX_DEPTH} levels)", _line(event))
+            containers.append(value)
+            keys.append(None)
     return root
-
-
-def _attach(frame: list[Any], value: Any, event: Any, line: int | None) -> None:
-    container, key = frame
-    if isinstance(container, list):
-        container.append(value)
-    elif key is None:
-        if not isinstance(event, yaml.ScalarEvent) or value is None:
-            raise YamlError("a mapping key must be plain text", line)
-        if value in container:
-            raise YamlError(f"duplicate key '{value}'", line)
-        frame[1] = value
-    else:
-        container[key] = value
-        frame[1] = None

@@ -145,6 +145,8 @@ def parse_event(
 
 
 def text_of(value: Any, name: str) -> str:
+    if value.__class__ is str and (text := value.strip()):
+        return text  # the common case, first: every field of every event comes here
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidInputError(f"{name} is required", name)
     if isinstance(value, (dict, list, bool)):

@@ -22,33 +22,57 @@ class PartialDateAsText(Transcoding):
         return PartialDate.parse(data)
 
 
+def source_data(obj: Source) -> dict[str, Any]:
+    """A source as plain JSON values (optional fields left out when unknown)."""
+    data = {"publisher": obj.publisher, "title": obj.title, "published_on": str(obj.published_on)}
+    if obj.url:
+        data["url"] = obj.url
+    if obj.author:
+        data["author"] = obj.author
+    return data
+
+
+def restored_source(data: dict[str, Any] | Source) -> Source:
+    """Restore without re-running input rules: a rule tightened later must never
+    stop an event that was valid when recorded from loading."""
+    if isinstance(data, Source):
+        return data
+    source = object.__new__(Source)
+    published_on = data["published_on"]
+    if not isinstance(published_on, PartialDate):
+        published_on = PartialDate.parse(published_on)
+    object.__setattr__(source, "publisher", data["publisher"])
+    object.__setattr__(source, "title", data["title"])
+    object.__setattr__(source, "published_on", published_on)
+    object.__setattr__(source, "url", data.get("url"))
+    object.__setattr__(source, "author", data.get("author"))
+    return source
+
+
 class SourceAsDict(Transcoding):
     type = Source
     name = "source"
 
     def encode(self, obj: Source) -> dict[str, Any]:
-        data = {"publisher": obj.publisher, "title": obj.title, "published_on": obj.published_on}
-        if obj.url:
-            data["url"] = obj.url
-        if obj.author:
-            data["author"] = obj.author
-        return data
+        return source_data(obj)
 
     def decode(self, data: dict[str, Any]) -> Source:
-        """Restore without re-running input rules: a rule tightened later must never
-        stop an event that was valid when recorded from loading."""
-        source = object.__new__(Source)
-        for name in ("publisher", "title", "published_on", "url", "author"):
-            object.__setattr__(source, name, data.get(name))
-        return source
+        return restored_source(data)
 
 
 class FactAsDict(Transcoding):
+    """A fact as one flat object of plain values: one transcoder call per event, not
+    four (fact, source, two dates), which matters when loading 100,000 events."""
+
     type = Fact
     name = "fact"
 
     def encode(self, obj: Fact) -> dict[str, Any]:
-        data = {"date": obj.date, "source": obj.source, "recorded_by": obj.recorded_by}
+        data = {
+            "date": str(obj.date),
+            "source": source_data(obj.source),
+            "recorded_by": obj.recorded_by,
+        }
         if obj.note:
             data["note"] = obj.note
         if obj.quote:
@@ -56,7 +80,14 @@ class FactAsDict(Transcoding):
         return data
 
     def decode(self, data: dict[str, Any]) -> Fact:
-        return Fact(**data)
+        date = data["date"]
+        return Fact(
+            date=date if isinstance(date, PartialDate) else PartialDate.parse(date),
+            source=restored_source(data["source"]),
+            recorded_by=data["recorded_by"],
+            note=data.get("note"),
+            quote=data.get("quote"),
+        )
 
 
 TRANSCODINGS = (PartialDateAsText(), SourceAsDict(), FactAsDict())

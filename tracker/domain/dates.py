@@ -8,6 +8,7 @@ deadline it falls due on its last day (``end``).
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -44,11 +45,7 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, refusing anything else."""
-        match = _PATTERN.fullmatch(str(text).strip())
-        if not match:
-            raise InvalidDateError(f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
-        year, month, day = (int(part) if part else None for part in match.groups())
-        return cls(year, month, day)
+        return _parse(str(text).strip())
 
     @classmethod
     def of(cls, day: date) -> PartialDate:
@@ -91,3 +88,14 @@ class PartialDate:
         if self.day is not None:
             text += f"-{self.day:02d}"
         return text
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse(text: str) -> PartialDate:
+    """Cached: a load reads the same few thousand dates again and again, and a
+    ``PartialDate`` is immutable, so sharing one instance is safe."""
+    match = _PATTERN.fullmatch(text)
+    if not match:
+        raise InvalidDateError(f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    return PartialDate(year, month, day)
