@@ -244,3 +244,19 @@ def test_two_processes_retrying_after_conflicts_lose_nothing(durable_database_ur
     assert notes == sorted(f"writer{w} {i}" for w in range(2) for i in range(per_writer))
     manager.shutdown()
     tracker.close()
+
+
+@pytest.mark.slow
+def test_a_load_of_many_megabytes_is_saved_whole_in_one_transaction(tracker):
+    """psycopg hangs on one huge pipelined statement; large saves must still finish."""
+    open_plan(tracker, "a")
+    text = "A long, detailed progress note. " * 16
+    count = 25_000
+    batch = [
+        RecordEvent(PLAN, "a", event(type="progress_reported", date="2021", note=f"{i} {text}"))
+        for i in range(count)
+    ]
+    tracker.execute(batch, "test")
+    view = tracker.commitment(PLAN, "a")
+    assert view.version == count + 1
+    assert view.entries[-1].fact.note.startswith(f"{count - 1} ")

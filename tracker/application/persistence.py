@@ -49,6 +49,9 @@ def store_settings(url: str, create_tables: bool = True) -> dict[str, str]:
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            "APPLICATION_RECORDER_TOPIC": (
+                "tracker.application.pgrecorder:LargeBatchPostgresRecorder"
+            ),
         }
         if "schema" in query:
             settings["POSTGRES_SCHEMA"] = query["schema"][0]
