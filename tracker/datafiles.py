@@ -9,7 +9,9 @@ naming the file and the entry, and the whole load writes nothing.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,30 @@ def load(
     progress: Progress | None = None,
 ) -> LoadSummary:
     """Append what the files add, all in one transaction, or raise ``LoadError``."""
+    with _collector_paused():
+        return _load(tracker, paths, recorded_by, progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A load builds millions of small objects that all live until it ends; the
+    cyclic garbage collector would scan them again and again and free nothing
+    (a fifth of a 100,000-event load). Reference counting still frees the rest."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(
+    tracker: Tracker,
+    paths: Iterable[str | Path],
+    recorded_by: str,
+    progress: Progress | None,
+) -> LoadSummary:
     try:
         folders = discover(paths)
     except DataFileError as problem:

@@ -18,7 +18,7 @@ from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import EVENT_TYPES, Entry, checked_status
 from tracker.domain.errors import InvalidInputError, UnknownEventTypeError
-from tracker.domain.sources import Fact, Source
+from tracker.domain.sources import MAX_QUOTE, Fact, Source, bounded_text
 
 COMMON_FIELDS = frozenset({"type", "date", "source", "note", "quote"})
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -45,7 +45,9 @@ class EventSpec:
     quote: str | None = None
 
     def fact(self, recorded_by: str) -> Fact:
-        return Fact.create(self.date, self.source, recorded_by, self.note, self.quote)
+        """The fact to record. Every field was checked when this spec was made, and
+        ``recorded_by`` once per batch (``Tracker.execute``): no need to check again."""
+        return Fact(self.date, self.source, recorded_by, self.note, self.quote)
 
     def apply_to(self, aggregate: Chronicle, recorded_by: str) -> None:
         """Call the aggregate command this event stands for."""
@@ -132,8 +134,8 @@ def parse_event(
         date=date_of(raw.get("date"), "date"),
         source=source_of(raw.get("source"), sources),
         details=details,
-        note=optional_text(raw.get("note"), "note"),
-        quote=optional_text(raw.get("quote"), "quote"),
+        note=bounded_text(optional_text(raw.get("note"), "note"), "note"),
+        quote=bounded_text(optional_text(raw.get("quote"), "quote"), "quote", MAX_QUOTE),
     )
     if (
         kind in ("progress_reported", "correction")

@@ -3,6 +3,7 @@ Decimal and datetime, so dates-with-precision, sources and facts need their own.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from eventsourcing.persistence import Transcoding
@@ -22,8 +23,12 @@ class PartialDateAsText(Transcoding):
         return PartialDate.parse(data)
 
 
+@functools.lru_cache(maxsize=4096)
 def source_data(obj: Source) -> dict[str, Any]:
-    """A source as plain JSON values (optional fields left out when unknown)."""
+    """A source as plain JSON values (optional fields left out when unknown).
+
+    Cached: a plan's events cite a handful of sources thousands of times. The JSON
+    encoder only reads the dict it is given."""
     data = {"publisher": obj.publisher, "title": obj.title, "published_on": str(obj.published_on)}
     if obj.url:
         data["url"] = obj.url

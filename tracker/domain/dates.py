@@ -82,12 +82,7 @@ class PartialDate:
         return f"{self.day} {MONTH_NAMES[self.month]} {self.year}"
 
     def __str__(self) -> str:
-        text = f"{self.year:04d}"
-        if self.month is not None:
-            text += f"-{self.month:02d}"
-        if self.day is not None:
-            text += f"-{self.day:02d}"
-        return text
+        return _text(self.year, self.month, self.day)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -99,3 +94,14 @@ def _parse(text: str) -> PartialDate:
         raise InvalidDateError(f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(part) if part else None for part in match.groups())
     return PartialDate(year, month, day)
+
+
+@functools.lru_cache(maxsize=8192)
+def _text(year: int, month: int | None, day: int | None) -> str:
+    """Cached: every stored event writes its date and its source's date as text."""
+    text = f"{year:04d}"
+    if month is not None:
+        text += f"-{month:02d}"
+    if day is not None:
+        text += f"-{day:02d}"
+    return text

@@ -10,6 +10,7 @@ from tracker.domain.errors import InvalidInputError, InvalidURLError
 
 MAX_SHORT_TEXT = 300
 MAX_LONG_TEXT = 5000
+MAX_QUOTE = 2000
 
 
 def require_text(value: str | None, field: str, limit: int = MAX_SHORT_TEXT) -> str:
@@ -143,5 +144,5 @@ class Fact:
             source=source,
             recorded_by=require_text(recorded_by, "recorded_by"),
             note=bounded_text(note, "note"),
-            quote=bounded_text(quote, "quote", 2000),
+            quote=bounded_text(quote, "quote", MAX_QUOTE),
         )
