@@ -38,3 +38,29 @@ def tracker(database_url: str) -> Iterator[Tracker]:
 @pytest.fixture
 def bundled_plan() -> Path:
     return BUNDLED_PLAN
+
+
+def _site(url: str):
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    settings = Settings(database_url=url, project=False, tick=False)
+    return TestClient(create_app(settings), base_url="http://testserver")
+
+
+@pytest.fixture
+def site(database_url: str) -> Iterator:
+    """The whole site on each store, bundled plan loaded and projected; background
+    work off, so that a test decides when the projector catches up
+    (``site.app.state.services.projector.catch_up()``)."""
+    with _site(database_url) as client:
+        yield client
+
+
+@pytest.fixture
+def memory_site() -> Iterator:
+    """The site on the in-memory store only, for tests of rendering."""
+    with _site("memory://") as client:
+        yield client

@@ -1,0 +1,43 @@
+"""The SQLAlchemy engine for the read models, in the same database as the log."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+
+from tracker.application.persistence import database_url
+from tracker.domain.errors import InvalidInputError
+
+
+def readmodel_engine(url: str | None = None) -> Engine:
+    """An engine on the tracker's database; ``memory://`` gets a private SQLite."""
+    url = database_url(url)
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme == "memory":
+        return create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    if scheme == "sqlite":
+        path = url.split("://", 1)[1]
+        engine = create_engine(f"sqlite://{path}", connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if scheme in ("postgresql", "postgres"):
+        schema = parse_qs(parts.query).get("schema", [None])[0]
+        netloc = parts.netloc
+        engine = create_engine(
+            f"postgresql+psycopg://{netloc}{parts.path}", pool_pre_ping=True, pool_size=5
+        )
+        if schema:
+            engine = engine.execution_options(schema_translate_map={None: schema})
+        return engine
+    raise InvalidInputError(f"unsupported database URL '{url}'", "database_url")
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,338 @@
+"""What the site, the API and the feeds ask of the read models.
+
+Every method reads tables; none replays an aggregate. Figures that depend on the day
+(days overdue, stale) are worked out here, per request, from stored dates. Views of a
+past day (``as_of``) rebuild the entries of the plan or commitment concerned and run
+the same pure figures as the command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from tracker.domain.dates import PartialDate
+from tracker.domain.entries import CLOSED_STATUSES, Entry
+from tracker.domain.errors import NotFoundError
+from tracker.domain.figures import STALE_AFTER_DAYS, Figures, figures
+from tracker.readmodels import schema as t
+from tracker.readmodels.rows import entry_from_row
+
+HEADLINES = ("delivered", "in_progress", "overdue", "stale", "no_deadline")
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    slug: str
+    title: str
+    publisher: str
+    published_on: PartialDate
+    url: str | None
+    sources: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    plan: PlanInfo
+    total: int
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    plan: str
+    slug: str
+    title: str
+    theme: str | None
+    owner: str | None
+    summary: str
+    announced_on: PartialDate
+    version: int
+    recorded_at: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event as the public sees it: where it belongs, and whether it was corrected."""
+
+    position: int
+    plan: str
+    commitment: str | None
+    commitment_title: str | None
+    entry: Entry
+    corrected_by: int | None
+    delay: str | None
+    delay_days: int | None
+
+
+@dataclass(frozen=True)
+class CommitmentDetail:
+    row: CommitmentRow
+    items: list[Item]
+
+
+class ReadModel:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # Plans
+
+    def plan_infos(self) -> list[PlanInfo]:
+        with self.engine.connect() as conn:
+            return [_plan_info(r) for r in conn.execute(select(t.plans).order_by(t.plans.c.slug))]
+
+    def plan(self, slug: str) -> PlanInfo:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.plans).where(t.plans.c.slug == slug)).first()
+        if row is None:
+            raise NotFoundError(f"unknown plan '{slug}'")
+        return _plan_info(row)
+
+    def plans(self, today: date) -> list[PlanSummary]:
+        summaries = []
+        for info in self.plan_infos():
+            rows = self.commitments(info.slug, today)
+            summaries.append(PlanSummary(info, len(rows), headline_counts(rows)))
+        return summaries
+
+    # Commitments
+
+    def commitments(self, plan: str, as_of: date, **filters: str | None) -> list[CommitmentRow]:
+        """A plan's commitments as of a day, filtered by status, theme, owner or text."""
+        query = select(t.commitments).where(t.commitments.c.plan == plan)
+        if filters.get("theme"):
+            query = query.where(t.commitments.c.theme == filters["theme"])
+        if filters.get("owner"):
+            query = query.where(t.commitments.c.owner == filters["owner"])
+        if filters.get("q"):
+            query = query.where(t.commitments.c.search.contains(filters["q"].lower()))
+        query = query.order_by(t.commitments.c.theme, t.commitments.c.slug)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query))
+            past = [r for r in rows if as_of < r.latest_start]
+            entries = self._entries_of(conn, plan, {r.slug for r in past}) if past else {}
+        result = [_commitment_row(r, as_of, entries.get(r.slug)) for r in rows]
+        if filters.get("status"):
+            result = [r for r in result if status_matches(r.figures, filters["status"], as_of)]
+        return result
+
+    def commitment(self, plan: str, slug: str, as_of: date) -> CommitmentDetail:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.commitments).where(
+                    t.commitments.c.plan == plan, t.commitments.c.slug == slug
+                )
+            ).first()
+            if row is None:
+                self.plan(plan)
+                raise NotFoundError(f"unknown commitment '{slug}' in plan '{plan}'")
+            item_rows = list(
+                conn.execute(
+                    select(t.entries)
+                    .where(t.entries.c.plan == plan, t.entries.c.commitment == slug)
+                    .order_by(t.entries.c.number)
+                )
+            )
+        items = [_item(r, row.title) for r in item_rows]
+        entries = [i.entry for i in items]
+        return CommitmentDetail(_commitment_row(row, as_of, entries), items)
+
+    def plan_items(self, plan: str) -> list[Item]:
+        """Plan-wide events (context, baseline figures), in date order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.entries)
+                .where(t.entries.c.plan == plan, t.entries.c.commitment.is_(None))
+                .order_by(t.entries.c.date_start, t.entries.c.position)
+            )
+            return [_item(r, None) for r in rows]
+
+    def delays(self, today: date) -> list[CommitmentRow]:
+        """Overdue, slipped, stale and deadline-less commitments, most overdue first."""
+        rows = []
+        for info in self.plan_infos():
+            rows += [
+                r
+                for r in self.commitments(info.slug, today)
+                if r.figures.status not in CLOSED_STATUSES
+                and (
+                    r.figures.days_overdue
+                    or r.figures.slip_days
+                    or r.figures.stale
+                    or r.figures.due is None
+                )
+            ]
+        return sorted(
+            rows,
+            key=lambda r: (-r.figures.days_overdue, -r.figures.slip_days, not r.figures.stale),
+        )
+
+    # Events
+
+    def timeline(self, page: int, per_page: int, plan: str | None = None) -> tuple[list[Item], int]:
+        """Every event, newest first by the date it happened, ``per_page`` at a time."""
+        query = select(t.entries, t.commitments.c.title.label("commitment_title")).outerjoin(
+            t.commitments,
+            (t.commitments.c.plan == t.entries.c.plan)
+            & (t.commitments.c.slug == t.entries.c.commitment),
+        )
+        count = select(func.count()).select_from(t.entries)
+        if plan:
+            query = query.where(t.entries.c.plan == plan)
+            count = count.where(t.entries.c.plan == plan)
+        query = query.order_by(t.entries.c.date_start.desc(), t.entries.c.position.desc())
+        with self.engine.connect() as conn:
+            total = conn.scalar(count)
+            rows = conn.execute(query.limit(per_page).offset((page - 1) * per_page))
+            return [_item(r, r.commitment_title) for r in rows], total
+
+    def recent(
+        self,
+        limit: int,
+        plan: str | None = None,
+        commitment: str | None = None,
+        delays_only: bool = False,
+    ) -> list[Item]:
+        """The latest recorded events, newest first (what feeds carry)."""
+        query = select(t.entries, t.commitments.c.title.label("commitment_title")).outerjoin(
+            t.commitments,
+            (t.commitments.c.plan == t.entries.c.plan)
+            & (t.commitments.c.slug == t.entries.c.commitment),
+        )
+        if plan:
+            query = query.where(t.entries.c.plan == plan)
+        if commitment:
+            query = query.where(t.entries.c.commitment == commitment)
+        if delays_only:
+            query = query.where(t.entries.c.delay.is_not(None))
+        query = query.order_by(t.entries.c.position.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [_item(r, r.commitment_title) for r in conn.execute(query)]
+
+    def stale_since(self, today: date, plan: str | None = None) -> list[tuple[CommitmentRow, date]]:
+        """Open commitments gone stale by ``today``, with the day each went stale."""
+        result = []
+        plans = [plan] if plan else [p.slug for p in self.plan_infos()]
+        for slug in plans:
+            for row in self.commitments(slug, today):
+                if row.figures.stale and row.figures.last_event_on:
+                    start = row.figures.last_event_on.start
+                    result.append((row, date.fromordinal(start.toordinal() + STALE_AFTER_DAYS + 1)))
+        return result
+
+    def head(self) -> tuple[int, str | None]:
+        """The latest projected position and when its event was recorded (for caching)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.entries.c.position, t.entries.c.recorded_at)
+                .order_by(t.entries.c.position.desc())
+                .limit(1)
+            ).first()
+        return (row.position, row.recorded_at) if row else (0, None)
+
+    def _entries_of(self, conn: Any, plan: str, slugs: set[str]) -> dict[str, list[Entry]]:
+        rows = conn.execute(
+            select(t.entries)
+            .where(t.entries.c.plan == plan, t.entries.c.commitment.in_(slugs))
+            .order_by(t.entries.c.number)
+        )
+        grouped: dict[str, list[Entry]] = {}
+        for r in rows:
+            grouped.setdefault(r.commitment, []).append(entry_from_row(r))
+        return grouped
+
+
+def headline_counts(rows: list[CommitmentRow]) -> dict[str, int]:
+    counts = dict.fromkeys(HEADLINES, 0)
+    for row in rows:
+        f = row.figures
+        counts["delivered"] += f.status == "delivered"
+        counts["in_progress"] += f.status == "in_progress"
+        counts["overdue"] += f.days_overdue > 0
+        counts["stale"] += f.stale
+        counts["no_deadline"] += f.due is None and f.status not in CLOSED_STATUSES
+    return counts
+
+
+def status_matches(f: Figures, wanted: str, as_of: date) -> bool:
+    """Filter values: a status, or one of the headline groups (overdue, stale...)."""
+    if wanted == "overdue":
+        return f.days_overdue > 0
+    if wanted == "stale":
+        return f.stale
+    if wanted == "no_deadline":
+        return f.due is None
+    return f.status == wanted
+
+
+def _plan_info(row: Any) -> PlanInfo:
+    return PlanInfo(
+        row.slug,
+        row.title,
+        row.publisher,
+        PartialDate.parse(row.published_on),
+        row.url,
+        dict(row.sources),
+    )
+
+
+def _item(row: Any, commitment_title: str | None) -> Item:
+    return Item(
+        position=row.position,
+        plan=row.plan,
+        commitment=row.commitment,
+        commitment_title=commitment_title,
+        entry=entry_from_row(row),
+        corrected_by=row.corrected_by,
+        delay=row.delay,
+        delay_days=row.delay_days,
+    )
+
+
+def _commitment_row(row: Any, as_of: date, entries: list[Entry] | None) -> CommitmentRow:
+    if as_of < row.latest_start and entries is not None:
+        f = figures(entries, as_of)
+    else:
+        f = _figures_from_basis(row, as_of)
+    return CommitmentRow(
+        plan=row.plan,
+        slug=row.slug,
+        title=row.title,
+        theme=row.theme,
+        owner=row.owner,
+        summary=row.summary,
+        announced_on=PartialDate.parse(row.announced_on),
+        version=row.version,
+        recorded_at=row.recorded_at,
+        figures=f,
+    )
+
+
+def _figures_from_basis(row: Any, as_of: date) -> Figures:
+    """The stored basis counts every event; on or after ``latest_start`` it is exact."""
+    open_ = row.status not in CLOSED_STATUSES
+    due = PartialDate.parse(row.due) if row.due else None
+    first_due = PartialDate.parse(row.first_due) if row.first_due else None
+    since = PartialDate.parse(row.status_since) if row.status_since else None
+    last = PartialDate.parse(row.last_event_on) if row.last_event_on else None
+    delivered = since if row.status == "delivered" else None
+    late = None
+    if delivered and first_due:
+        late = max(0, (delivered.start - first_due.end).days)
+    return Figures(
+        as_of=as_of,
+        status=row.status,
+        status_since=since,
+        first_due=first_due,
+        due=due,
+        slip_days=max(0, (due.end - first_due.end).days) if due and first_due else 0,
+        days_overdue=max(0, (as_of - due.end).days) if due and open_ else 0,
+        stale=open_ and last is not None and (as_of - last.start).days > STALE_AFTER_DAYS,
+        last_event_on=last,
+        delivered_on=delivered,
+        delivered_late_by_days=late,
+    )

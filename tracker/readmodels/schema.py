@@ -1,0 +1,93 @@
+"""The read-model tables. They can always be rebuilt from the log (``tracker rebuild``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+tracking = Table(
+    "rm_tracking",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+plans = Table(
+    "rm_plans",
+    metadata,
+    Column("slug", String(100), primary_key=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("publisher", Text, nullable=False),
+    Column("published_on", String(10), nullable=False),
+    Column("url", Text),
+    Column("sources", JSON, nullable=False),
+    Column("entry_count", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+commitments = Table(
+    "rm_commitments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("plan", String(100), nullable=False),
+    Column("slug", String(100), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("theme", Text),
+    Column("owner", Text),
+    Column("summary", Text, nullable=False),
+    Column("announced_on", String(10), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("position", Integer, nullable=False),  # of its latest event
+    Column("recorded_at", String(40), nullable=False),  # of its latest event
+    # The figures' basis, counting every uncorrected event; today-dependent figures
+    # (days overdue, stale) are worked out from these dates at request time.
+    Column("status", String(30), nullable=False),
+    Column("status_since", String(10)),
+    Column("first_due", String(10)),
+    Column("due", String(10)),
+    Column("due_end", Date),
+    Column("last_event_on", String(10)),
+    Column("last_event_start", Date),
+    Column("latest_start", Date, nullable=False),  # the latest date any event counts from
+    Column("search", Text, nullable=False),
+    UniqueConstraint("plan", "slug"),
+)
+
+entries = Table(
+    "rm_entries",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("plan", String(100), nullable=False),
+    Column("commitment", String(100)),  # null for plan-wide events
+    Column("number", Integer, nullable=False),
+    Column("type", String(30), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("date_start", Date, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("source", JSON, nullable=False),
+    Column("note", Text),
+    Column("quote", Text),
+    Column("details", JSON, nullable=False),
+    Column("corrected_by", Integer),
+    Column("delay", String(10)),  # missed, slip or status: what the delays feed carries
+    Column("delay_days", Integer),
+)
+
+Index("rm_entries_commitment", entries.c.plan, entries.c.commitment, entries.c.number)
+Index("rm_entries_date", entries.c.date_start, entries.c.position)
+Index("rm_entries_delay", entries.c.delay, entries.c.position)
+Index("rm_commitments_due", commitments.c.due_end)

@@ -1,0 +1,42 @@
+"""Request dependencies, as ``Annotated`` types the routers declare."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request
+
+from tracker.application.specs import date_of
+from tracker.domain.errors import InvalidInputError
+from tracker.readmodels import ReadModel
+from web.app import Services
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def read_model(request: Request) -> ReadModel:
+    return request.app.state.services.read
+
+
+def as_of(
+    request: Request,
+    as_of: Annotated[
+        str | None,
+        Query(description="YYYY, YYYY-MM or YYYY-MM-DD (a month or year means its last day)"),
+    ] = None,
+) -> date:
+    """The reference day: ``?as_of=`` at any precision, else today."""
+    if not as_of:
+        return request.app.state.services.today()
+    try:
+        return date_of(as_of, "as_of").end
+    except InvalidInputError as error:
+        raise HTTPException(status_code=422, detail=f"as_of: {error}") from None
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+ReadDep = Annotated[ReadModel, Depends(read_model)]
+AsOfDep = Annotated[date, Depends(as_of)]

@@ -1,0 +1,5 @@
+"""Routes: see the site issue."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,20 @@
+"""How the site is run: read once, at start-up, by ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_EVENTS = ROOT / "events"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None  # None: TRACKER_DATABASE_URL, else the SQLite default
+    base_url: str | None = None  # for absolute links in feeds; None: from each request
+    project: bool = True  # follow the log into the read models in a background thread
+    tick: bool = True  # record silently missed deadlines daily, inside the server
+    load_bundled: bool = True  # load events/ into an empty store on first start
+    create_tables: bool = True
+    feed_items: int = 50

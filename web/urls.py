@@ -1,0 +1,65 @@
+"""Every URL the site links to is built here, and nowhere else."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+
+def _with(path: str, **query: object) -> str:
+    params = {k: str(v) for k, v in query.items() if v not in (None, "")}
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def home() -> str:
+    return "/"
+
+
+def plan(slug: str, **query: object) -> str:
+    return _with(f"/plans/{slug}", **query)
+
+
+def commitment(plan: str, slug: str, as_of: date | str | None = None) -> str:
+    return _with(f"/plans/{plan}/commitments/{slug}", as_of=as_of)
+
+
+def event(plan: str, slug: str | None, number: int) -> str:
+    """A permalink to one event on its commitment's (or plan's) page."""
+    if slug is None:
+        return f"/plans/{plan}#plan-event-{number}"
+    return f"/plans/{plan}/commitments/{slug}#event-{number}"
+
+
+def timeline(page: int | None = None) -> str:
+    return _with("/timeline", page=page if page and page > 1 else None)
+
+
+def delays() -> str:
+    return "/delays"
+
+
+def static(name: str) -> str:
+    return f"/static/{name}"
+
+
+def feed(scope: str, kind: str, plan: str | None = None, slug: str | None = None) -> str:
+    """``scope``: all, delays, plan or commitment; ``kind``: rss or atom."""
+    if scope == "all":
+        return f"/feeds/all.{kind}"
+    if scope == "delays":
+        return f"/feeds/delays.{kind}"
+    if scope == "plan":
+        return f"/plans/{plan}/feed.{kind}"
+    return f"/plans/{plan}/commitments/{slug}/feed.{kind}"
+
+
+def api_plans() -> str:
+    return "/api/v1/plans"
+
+
+def api_commitments(plan: str) -> str:
+    return f"/api/v1/plans/{plan}/commitments"
+
+
+def api_commitment(plan: str, slug: str) -> str:
+    return f"/api/v1/plans/{plan}/commitments/{slug}"
