@@ -1,9 +1,9 @@
 """The projector: follows the log into the read-model tables.
 
-Each batch of events and the new tracking position commit in one transaction, and the
-position only moves if nobody else moved it first, so a crash or restart resumes
-exactly where it stopped, and two projectors on one database never apply an event
-twice or skip one.
+Each batch of events and the new tracking position commit in one transaction. A batch
+starts by locking the tracking row, so two projectors on one database take turns, and
+the position only moves if nobody else moved it first: a crash or restart resumes
+exactly where it stopped, and no event is applied twice or skipped.
 """
 
 from __future__ import annotations
@@ -78,7 +78,11 @@ class Projector:
             stop.wait(interval)
 
     def _apply_batch(self, conn: Connection, batch: int) -> int:
-        start = conn.scalar(select(t.tracking.c.position).where(t.tracking.c.name == NAME))
+        # Claim the tracking row first: a no-op update takes its write lock, so another
+        # projector waits here, then reads the position this one leaves behind.
+        mine = t.tracking.c.name == NAME
+        conn.execute(update(t.tracking).where(mine).values(position=t.tracking.c.position))
+        start = conn.scalar(select(t.tracking.c.position).where(mine))
         notifications = self.tracker.recorder.select_notifications(start=start + 1, limit=batch)
         if not notifications:
             return 0
