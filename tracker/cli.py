@@ -1,4 +1,5 @@
-"""``tracker``: load the data files, see where commitments stand, tick, export.
+"""``tracker``: load the data files, see where commitments stand, tick, export, serve
+the site, and rebuild its read models.
 
 Every command takes ``--database-url`` (default: ``TRACKER_DATABASE_URL``, else a
 SQLite file in the working directory). Errors are one line each on standard error
@@ -42,7 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, sqlite3.Error) as error:
         print(f"tracker {args.command}: {error}", file=sys.stderr)
     except Exception as error:  # database drivers' errors: say what, not where
-        if type(error).__module__.split(".")[0] not in ("psycopg", "psycopg_pool", "eventsourcing"):
+        drivers = ("psycopg", "psycopg_pool", "eventsourcing", "sqlalchemy")
+        if type(error).__module__.split(".")[0] not in drivers:
             raise
         print(f"tracker {args.command}: database error: {error}".rstrip(), file=sys.stderr)
     return EXIT_FAILURE
@@ -98,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("export", parents=[common], help="the whole log, oldest first")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     p.set_defaults(run=run_export)
+
+    p = commands.add_parser("serve", parents=[common], help="the web site, API and feeds")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=port, default=8000, help="port to listen on (default 8000)")
+    p.set_defaults(run=run_serve)
+
+    p = commands.add_parser(
+        "rebuild", parents=[common], help="rebuild the site's read models from the log"
+    )
+    p.set_defaults(run=run_rebuild)
     return parser
 
 
@@ -117,6 +129,12 @@ def day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a day (YYYY-MM-DD)") from None
+
+
+def port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
 
 
 def moment(text: str) -> datetime:
@@ -262,6 +280,34 @@ def run_export(args: argparse.Namespace) -> int:
     writer.writeheader()
     for record in records:
         writer.writerow(csv_row(record))
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    url = database_url(getattr(args, "database_url", None))
+    open_tracker(url).close()  # create the tables once, here, and fail early in one line
+    app = create_app(Settings(database_url=url, create_tables=False))
+    uvicorn.run(app, host=args.host, port=args.port, workers=1)
+    return 0
+
+
+def run_rebuild(args: argparse.Namespace) -> int:
+    from tracker.readmodels import Projector, readmodel_engine
+
+    url = database_url(getattr(args, "database_url", None))
+    tracker = open_tracker(url)
+    engine = readmodel_engine(url)
+    try:
+        projected = Projector(tracker, engine).rebuild()
+    finally:
+        engine.dispose()
+        tracker.close()
+    print(f"rebuilt the read models: {projected} events projected")
     return 0
 
 

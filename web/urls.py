@@ -63,3 +63,15 @@ def api_commitments(plan: str) -> str:
 
 def api_commitment(plan: str, slug: str) -> str:
     return f"/api/v1/plans/{plan}/commitments/{slug}"
+
+
+def api_plan(plan: str) -> str:
+    return f"/api/v1/plans/{plan}"
+
+
+def api_commitments_csv(plan: str, **query: object) -> str:
+    return _with(f"/api/v1/plans/{plan}/commitments.csv", **query)
+
+
+def api_timeline(**query: object) -> str:
+    return _with("/api/v1/timeline", **query)

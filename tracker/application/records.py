@@ -75,10 +75,10 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     """Flatten an export record into the CSV columns, neutralising formulas."""
     row = {k: v for k, v in record.items() if k != "source"}
     row.update({f"source_{k}": v for k, v in record["source"].items()})
-    return {name: _cell(row.get(name)) for name in CSV_FIELDS}
+    return {name: csv_cell(row.get(name)) for name in CSV_FIELDS}
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     """Text a spreadsheet would run as a formula gets a leading apostrophe."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

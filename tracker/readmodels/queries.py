@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from tracker.application.views import StatusRow
 from tracker.domain.dates import PartialDate
-from tracker.domain.entries import CLOSED_STATUSES, Entry
-from tracker.domain.errors import NotFoundError
+from tracker.domain.entries import CLOSED_STATUSES, Entry, checked_slug
+from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS, Figures, figures
 from tracker.readmodels import schema as t
 from tracker.readmodels.rows import entry_from_row
@@ -86,6 +87,7 @@ class ReadModel:
             return [_plan_info(r) for r in conn.execute(select(t.plans).order_by(t.plans.c.slug))]
 
     def plan(self, slug: str) -> PlanInfo:
+        _known_shape(slug, "plan")
         with self.engine.connect() as conn:
             row = conn.execute(select(t.plans).where(t.plans.c.slug == slug)).first()
         if row is None:
@@ -121,6 +123,8 @@ class ReadModel:
         return result
 
     def commitment(self, plan: str, slug: str, as_of: date) -> CommitmentDetail:
+        _known_shape(plan, "plan")
+        _known_shape(slug, f"commitment in plan '{plan}'")
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(t.commitments).where(
@@ -224,6 +228,27 @@ class ReadModel:
                     result.append((row, date.fromordinal(start.toordinal() + STALE_AFTER_DAYS + 1)))
         return result
 
+    def deadlines_before(self, items: list[Item]) -> dict[int, PartialDate | None]:
+        """For each ``deadline_set`` item, by position, the deadline it replaced as the
+        record stood just before it (None for a first deadline): what a feed needs to
+        say "moved from February 2021 to August 2021"."""
+        wanted = [i for i in items if i.entry.type == "deadline_set" and i.commitment]
+        slugs: dict[str, set[str]] = {}
+        for item in wanted:
+            slugs.setdefault(item.plan, set()).add(item.commitment)
+        with self.engine.connect() as conn:
+            entries = {
+                (plan, slug): history
+                for plan, wanted_slugs in slugs.items()
+                for slug, history in self._entries_of(conn, plan, wanted_slugs).items()
+            }
+        return {
+            i.position: figures(
+                [e for e in entries[i.plan, i.commitment] if e.number < i.entry.number], date.max
+            ).due
+            for i in wanted
+        }
+
     def head(self) -> tuple[int, str | None]:
         """The latest projected position and when its event was recorded (for caching)."""
         with self.engine.connect() as conn:
@@ -246,6 +271,15 @@ class ReadModel:
         return grouped
 
 
+def _known_shape(slug: str, what: str) -> None:
+    """Anything that cannot be a slug is unknown, without asking the database (a NUL
+    byte in a URL would make PostgreSQL fail rather than find nothing)."""
+    try:
+        checked_slug(slug)
+    except InvalidInputError:
+        raise NotFoundError(f"unknown {what} '{slug[:100]}'") from None
+
+
 def headline_counts(rows: list[CommitmentRow]) -> dict[str, int]:
     counts = dict.fromkeys(HEADLINES, 0)
     for row in rows:
@@ -258,14 +292,20 @@ def headline_counts(rows: list[CommitmentRow]) -> dict[str, int]:
     return counts
 
 
+def status_record(row: CommitmentRow) -> dict[str, Any]:
+    """The row as ``tracker status --format json`` prints it: one shape for CLI and API."""
+    return StatusRow(row.plan, row.slug, row.title, row.theme, row.owner, row.figures).as_json()
+
+
 def status_matches(f: Figures, wanted: str, as_of: date) -> bool:
-    """Filter values: a status, or one of the headline groups (overdue, stale...)."""
+    """Filter values: a status, or one of the headline groups (overdue, stale...),
+    each matching exactly what ``headline_counts`` counts."""
     if wanted == "overdue":
         return f.days_overdue > 0
     if wanted == "stale":
         return f.stale
     if wanted == "no_deadline":
-        return f.due is None
+        return f.due is None and f.status not in CLOSED_STATUSES
     return f.status == wanted
 
 
