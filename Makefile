@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 DATABASE ?= sqlite:///tracker.sqlite
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test lint bench clean
 
@@ -14,11 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: set up, load the bundled plan into the embedded store, show where it stands
+## run: set up, load the bundled plan into the embedded store, serve the site
 run: $(STAMP)
 	$(BIN)/tracker --database-url $(DATABASE) load events/
-	$(BIN)/tracker --database-url $(DATABASE) tick
 	$(BIN)/tracker --database-url $(DATABASE) status
+	@echo "Serving the site at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/tracker --database-url $(DATABASE) serve --host $(HOST) --port $(PORT)
 
 ## test: set up, lint, run every test (PostgreSQL ones need TRACKER_TEST_POSTGRES_URL)
 test: $(STAMP) lint

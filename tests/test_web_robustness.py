@@ -30,3 +30,12 @@ def test_bad_filters_and_dates_are_refused_not_crashed_on(site, query):
     for path in (f"/plans/{PLAN}", f"/api/v1/plans/{PLAN}/commitments"):
         response = site.get(f"{path}?{query}")
         assert 400 <= response.status_code < 500, (path, query, response.status_code)
+
+
+def test_a_broken_link_gets_a_page_for_people_and_json_for_machines(memory_site):
+    page = memory_site.get("/no/such/page", headers={"accept": "text/html"})
+    api = memory_site.get("/api/v1/no/such/route", headers={"accept": "text/html"})
+    assert page.status_code == api.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "There is no page at this address." in page.text
+    assert api.json() == {"detail": "Not Found"}

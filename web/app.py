@@ -10,8 +10,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tracker.application import Tracker, open_tracker
 from tracker.datafiles import load
@@ -63,7 +65,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
+    app.add_exception_handler(StarletteHTTPException, _not_found_page)
     return app
+
+
+async def _not_found_page(request: Request, error: StarletteHTTPException) -> Response:
+    """A page for people who follow a broken link; machines still get JSON."""
+    from web.routers import pages
+
+    machine = request.url.path.startswith(("/api/", "/feeds/", "/static/"))
+    if error.status_code != 404 or machine or "text/html" not in request.headers.get("accept", ""):
+        return await http_exception_handler(request, error)
+    problem = pages.PageError(
+        404, "Not found", "There is no page at this address.", (("/", "Every plan"),)
+    )
+    return pages.error_page(request, problem)
 
 
 def start(settings: Settings) -> Services:
