@@ -11,10 +11,13 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from web import urls
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -27,6 +30,40 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+PLAN = "london-policing-action-plan-2020"
+COMMITMENT = "body-worn-video-research"
+
+
+@dataclass(frozen=True)
+class PageType:
+    """One kind of page on the site, by an example of it."""
+
+    name: str
+    path: str
+    status: int
+    heading: str
+
+
+PAGE_TYPES = (
+    PageType("home", urls.home(), 200, "Where government action plans stand"),
+    PageType(
+        "plan",
+        urls.plan(PLAN),
+        200,
+        "Action Plan – Transparency, Accountability and Trust in Policing",
+    ),
+    PageType(
+        "commitment",
+        urls.commitment(PLAN, COMMITMENT),
+        200,
+        "Academic research into stop and search using body worn video footage",
+    ),
+    PageType("timeline", urls.timeline(), 200, "Timeline"),
+    PageType("delays", urls.delays(), 200, "Delays"),
+    PageType("not-found", urls.commitment(PLAN, "no-such-commitment"), 404, "Not found"),
+)
 
 
 def _free_port() -> int:
@@ -94,3 +131,29 @@ def page_without_javascript(browser) -> Iterator:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(params=PAGE_TYPES, ids=[p.name for p in PAGE_TYPES])
+def page_type(request: pytest.FixtureRequest) -> PageType:
+    """Each kind of page in turn: home, plan, commitment, timeline, delays, not found."""
+    return request.param
+
+
+@pytest.fixture
+def sized_page(browser) -> Iterator[Callable]:
+    """Opens a page in a window of a given width: ``sized_page(1280)`` for a desktop,
+    ``sized_page(390, phone=True)`` for a touch phone."""
+    contexts = []
+
+    def open_page(width: int, *, phone: bool = False):
+        context = browser.new_context(
+            viewport={"width": width, "height": 844 if phone else 900},
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
