@@ -74,26 +74,38 @@ def figures(entries: Sequence[Entry], as_of: date) -> Figures:
     changes = [e for e in events if e.type == "status_changed"]
     deadlines = [e.details["due"] for e in events if e.type == "deadline_set"]
     sourced = [e for e in events if e.type in SOURCED_TYPES]
+    return figures_from(
+        as_of,
+        status=changes[-1].details["status"] if changes else "not_started",
+        status_since=changes[-1].date if changes else None,
+        first_due=deadlines[0] if deadlines else None,
+        due=deadlines[-1] if deadlines else None,
+        last_event_on=sourced[-1].date if sourced else None,
+    )
 
-    status = changes[-1].details["status"] if changes else "not_started"
-    status_since = changes[-1].date if changes else None
-    first_due = deadlines[0] if deadlines else None
-    due = deadlines[-1] if deadlines else None
+
+def figures_from(
+    as_of: date,
+    status: str,
+    status_since: PartialDate | None,
+    first_due: PartialDate | None,
+    due: PartialDate | None,
+    last_event_on: PartialDate | None,
+) -> Figures:
+    """The figures from what the history says (status, deadlines, last event): the
+    day-dependent arithmetic lives here alone, for replayed histories and read models."""
     open_ = status not in CLOSED_STATUSES
-    last_event_on = sourced[-1].date if sourced else None
-
     delivered_on = status_since if status == "delivered" else None
     late_by = None
     if delivered_on and first_due:
         late_by = max(0, (delivered_on.start - first_due.end).days)
-
     return Figures(
         as_of=as_of,
         status=status,
         status_since=status_since,
         first_due=first_due,
         due=due,
-        slip_days=max(0, (due.end - first_due.end).days) if due else 0,
+        slip_days=max(0, (due.end - first_due.end).days) if due and first_due else 0,
         days_overdue=max(0, (as_of - due.end).days) if due and open_ else 0,
         stale=open_
         and last_event_on is not None

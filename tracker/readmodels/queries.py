@@ -18,7 +18,7 @@ from tracker.application.views import StatusRow
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import CLOSED_STATUSES, Entry, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError
-from tracker.domain.figures import STALE_AFTER_DAYS, Figures, figures
+from tracker.domain.figures import STALE_AFTER_DAYS, Figures, figures, figures_from
 from tracker.readmodels import schema as t
 from tracker.readmodels.rows import entry_from_row
 
@@ -354,25 +354,15 @@ def _commitment_row(row: Any, as_of: date, entries: list[Entry] | None) -> Commi
 
 def _figures_from_basis(row: Any, as_of: date) -> Figures:
     """The stored basis counts every event; on or after ``latest_start`` it is exact."""
-    open_ = row.status not in CLOSED_STATUSES
-    due = PartialDate.parse(row.due) if row.due else None
-    first_due = PartialDate.parse(row.first_due) if row.first_due else None
-    since = PartialDate.parse(row.status_since) if row.status_since else None
-    last = PartialDate.parse(row.last_event_on) if row.last_event_on else None
-    delivered = since if row.status == "delivered" else None
-    late = None
-    if delivered and first_due:
-        late = max(0, (delivered.start - first_due.end).days)
-    return Figures(
-        as_of=as_of,
+
+    def day(text: str | None) -> PartialDate | None:
+        return PartialDate.parse(text) if text else None
+
+    return figures_from(
+        as_of,
         status=row.status,
-        status_since=since,
-        first_due=first_due,
-        due=due,
-        slip_days=max(0, (due.end - first_due.end).days) if due and first_due else 0,
-        days_overdue=max(0, (as_of - due.end).days) if due and open_ else 0,
-        stale=open_ and last is not None and (as_of - last.start).days > STALE_AFTER_DAYS,
-        last_event_on=last,
-        delivered_on=delivered,
-        delivered_late_by_days=late,
+        status_since=day(row.status_since),
+        first_due=day(row.first_due),
+        due=day(row.due),
+        last_event_on=day(row.last_event_on),
     )
