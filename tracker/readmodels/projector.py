@@ -22,8 +22,7 @@ from tracker.domain.entries import Entry
 from tracker.domain.figures import counted, figures
 from tracker.domain.plans import Plan
 from tracker.readmodels import schema as t
-from tracker.readmodels.rows import entry_from_row, entry_row
-from tracker.readmodels.transcode import plain_sources
+from tracker.readmodels.rows import entry_from_row, entry_row, source_row
 
 log = logging.getLogger(__name__)
 NAME = "site"
@@ -116,7 +115,7 @@ def _apply(conn: Connection, position: int, event: Any) -> None:
         )
     elif isinstance(event, Plan.SourceRegistered):
         row = conn.execute(select(t.plans).where(t.plans.c.id == str(event.originator_id))).one()
-        sources = dict(row.sources) | plain_sources({event.key: event.source})
+        sources = dict(row.sources) | {event.key: source_row(event.source)}
         conn.execute(update(t.plans).where(t.plans.c.slug == row.slug).values(sources=sources))
     elif isinstance(event, Commitment.Announced):
         entry = event.entry()

@@ -11,7 +11,7 @@ from typing import Any
 from tracker.application.transcodings import restored_source, source_data
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
-from tracker.domain.sources import Fact
+from tracker.domain.sources import Fact, Source
 
 DATES = frozenset({"due"})
 NUMBERS = frozenset({"amount_gbp", "target", "value"})
@@ -59,3 +59,8 @@ def entry_from_row(row: Any) -> Entry:
 def _plain(value: Any) -> Any:
     """Details as JSON: dates and decimals as their exact text, the rest as they are."""
     return value if isinstance(value, (int, str)) else str(value)
+
+
+def source_row(source: Source) -> dict[str, Any]:
+    """A source as a fresh JSON object (``source_data`` is cached and shared)."""
+    return dict(source_data(source))
