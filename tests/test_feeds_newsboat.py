@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sqlite3
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +33,7 @@ from urllib.request import ProxyHandler, build_opener
 import feedparser
 import pytest
 
+from tests.livesite import serving
 from web import urls
 
 NEWSBOAT = Path("/usr/bin/newsboat")
@@ -108,39 +106,20 @@ class LiveSite:
     requests: Recording
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     """The site on a SQLite file, served by uvicorn in a thread, ticked on TICK_DAY."""
-    import uvicorn
-
     from web.app import create_app
     from web.settings import Settings
 
     url = f"sqlite:///{tmp_path_factory.mktemp('newsboat-site') / 'site.sqlite'}"
     app = create_app(Settings(database_url=url, tick=False))
     recording = Recording(app)
-    port = _free_port()
-    config = uvicorn.Config(recording, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the live server did not start")
-        time.sleep(0.05)
-    services = app.state.services
-    assert services.tracker.tick(TICK_DAY), "the tick recorded no missed deadline"
-    services.projector.catch_up()
-    yield LiveSite(f"http://127.0.0.1:{port}", recording)
-    server.should_exit = True
-    thread.join(10)
+    with serving(recording) as base:
+        services = app.state.services
+        assert services.tracker.tick(TICK_DAY), "the tick recorded no missed deadline"
+        services.projector.catch_up()
+        yield LiveSite(base, recording)
 
 
 # newsboat, non-interactive

@@ -8,15 +8,13 @@ tests skip, saying why; under CI (``CI=true``) that is a failure instead.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.livesite import serving
 from web import urls
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -66,34 +64,15 @@ PAGE_TYPES = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site on a SQLite file, served by uvicorn on a free loopback port."""
-    import uvicorn
-
     from web.app import create_app
     from web.settings import Settings
 
     url = f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.sqlite'}"
-    app = create_app(Settings(database_url=url, tick=False))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the live server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(Settings(database_url=url, tick=False))) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
