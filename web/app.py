@@ -18,11 +18,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tracker.application import Tracker, open_tracker
 from tracker.datafiles import load
 from tracker.readmodels import Projector, ReadModel, readmodel_engine
+from web.cache import Head, ResponseCache
 from web.settings import BUNDLED_EVENTS, Settings
 
 log = logging.getLogger(__name__)
 STATIC = BUNDLED_EVENTS.parent / "web" / "static"
 TICK_INTERVAL_SECONDS = 24 * 60 * 60
+HEAD_TTL_SECONDS = 0.1  # how stale the cache's view of the head may be; see web/cache.py
 
 
 @dataclass
@@ -34,9 +36,14 @@ class Services:
     projector: Projector
     read: ReadModel
     stop: threading.Event
+    head: Head | None = None
 
     def today(self) -> date:
         return date.today()
+
+    def position(self) -> int:
+        """How far the read models have followed the log: what cached pages depend on."""
+        return self.projector.position()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.cache_entries:
+        app.add_middleware(ResponseCache, head=_head, max_entries=settings.cache_entries)
     from web.routers import api, feeds, pages
 
     app.include_router(api.router)
@@ -67,6 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.add_exception_handler(StarletteHTTPException, _not_found_page)
     return app
+
+
+def _head(scope: dict) -> Head | None:
+    services = getattr(scope["app"].state, "services", None)
+    return services.head if services else None
 
 
 async def _not_found_page(request: Request, error: StarletteHTTPException) -> Response:
@@ -93,6 +107,10 @@ def start(settings: Settings) -> Services:
     projector.catch_up()
     stop = threading.Event()
     services = Services(settings, tracker, projector, ReadModel(engine), stop)
+    # Projecting here, the read models move every poll at most; otherwise (tests that
+    # project by hand) read the head on every request.
+    ttl = HEAD_TTL_SECONDS if settings.project else 0.0
+    services.head = Head(services.position, lambda: services.today(), ttl)
     if settings.tick:
         _daily(stop, lambda: tracker.tick(services.today()), "tick")
     if settings.project:

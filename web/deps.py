@@ -1,4 +1,7 @@
-"""Request dependencies, as ``Annotated`` types the routers declare."""
+"""Request dependencies, as ``Annotated`` types the routers declare.
+
+They are ``async`` because they only read what the lifespan built: a plain ``def``
+would cost each request a trip through the thread pool for nothing."""
 
 from __future__ import annotations
 
@@ -13,15 +16,15 @@ from tracker.readmodels import ReadModel
 from web.app import Services
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def read_model(request: Request) -> ReadModel:
+async def read_model(request: Request) -> ReadModel:
     return request.app.state.services.read
 
 
-def as_of(
+async def as_of(
     request: Request,
     as_of: Annotated[
         str | None,

@@ -18,3 +18,4 @@ class Settings:
     load_bundled: bool = True  # load events/ into an empty store on first start
     create_tables: bool = True
     feed_items: int = 50
+    cache_entries: int = 1024  # rendered responses kept per head and day; 0: no cache
