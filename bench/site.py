@@ -93,6 +93,7 @@ class Endpoint:
     path: str
     target: float  # the issue's target: ratio to bare (throughput) or big/small (latency)
     not_modified: bool = False  # send the ETag first received: measure the 304 answer
+    cached: bool = True  # False: against a server whose response cache is off
 
 
 THROUGHPUT = (
@@ -100,11 +101,21 @@ THROUGHPUT = (
     Endpoint("commitment", "commitment page", COMMITMENT, 0.4),
     Endpoint("home", "home page", "/", 0.3),
     Endpoint("feed_304", "delays feed, 304", "/feeds/delays.rss", 0.8, not_modified=True),
+    # The same with the response cache off: what each request costs when it is rendered
+    # (after a new event, or for a URL nobody asked for since). Reported, not targets.
+    Endpoint(
+        "delays_feed_uncached", "delays feed, uncached", "/feeds/delays.rss", 0.5, cached=False
+    ),
+    Endpoint("commitment_uncached", "commitment, uncached", COMMITMENT, 0.4, cached=False),
+    Endpoint("home_uncached", "home page, uncached", "/", 0.3, cached=False),
+    Endpoint("feed_304_uncached", "304, uncached", "/feeds/delays.rss", 0.8, True, cached=False),
 )
+# Latency is taken with the response cache off: it measures the cost of rendering from
+# the read models, which is what must not grow with the log.
 LATENCY = (
-    Endpoint("commitment", "commitment page", COMMITMENT, 1.5),
-    Endpoint("timeline", "first timeline page", "/timeline", 1.5),
-    Endpoint("delays_feed", "delays feed", "/feeds/delays.rss", 1.5),
+    Endpoint("commitment", "commitment page", COMMITMENT, 1.5, cached=False),
+    Endpoint("timeline", "first timeline page", "/timeline", 1.5, cached=False),
+    Endpoint("delays_feed", "delays feed", "/feeds/delays.rss", 1.5, cached=False),
 )
 
 
@@ -178,7 +189,8 @@ def serve(args: argparse.Namespace) -> None:
         from web.app import create_app
         from web.settings import Settings
 
-        app = create_app(Settings(database_url=args.database_url, tick=False))
+        cache = 0 if args.serve == "site-uncached" else Settings.cache_entries
+        app = create_app(Settings(database_url=args.database_url, tick=False, cache_entries=cache))
     # As tracker.cli.run_serve: one worker, uvicorn's default logging (access log on).
     uvicorn.run(app, host=HOST, port=args.port, workers=1, access_log=args.access_log)
 
@@ -445,18 +457,19 @@ def check_site(server: Server) -> str:
     return etag
 
 
-def measure_throughput(args, bare: Server, site: Server) -> dict[str, Any]:
+def measure_throughput(args, bare: Server, site: Server, uncached: Server) -> dict[str, Any]:
     """Rounds of bare, then each site URL (in a rotating order); a bare run closes each
     round, so that every site run has a bare run before and after it."""
-    etag = check_site(site)
+    etags = {True: check_site(site), False: check_site(uncached)}  # ETags name the host
     wrk_args = (args.duration, args.threads, args.connections)
     bare_runs = [wrk(bare, BARE, *wrk_args)]
     runs: dict[str, list[dict[str, Any]]] = {e.name: [] for e in THROUGHPUT}
     for number in range(args.repeat):
         order = THROUGHPUT[number % len(THROUGHPUT) :] + THROUGHPUT[: number % len(THROUGHPUT)]
         for endpoint in order:
-            headers = {"If-None-Match": etag} if endpoint.not_modified else None
-            run = wrk(site, endpoint.path, *wrk_args, headers=headers)
+            headers = {"If-None-Match": etags[endpoint.cached]} if endpoint.not_modified else None
+            server = site if endpoint.cached else uncached
+            run = wrk(server, endpoint.path, *wrk_args, headers=headers)
             if endpoint.not_modified:
                 _expect(run["bytes_per_request"] < 600, f"the 304 run read {run}")
             runs[endpoint.name].append(run)
@@ -564,7 +577,13 @@ def profile(args, name: str, url: str | None, endpoint: Endpoint) -> dict:
     if url is None:
         app, services = bare_app(), None
     else:
-        settings = Settings(database_url=url, project=False, tick=False, create_tables=False)
+        settings = Settings(
+            database_url=url,
+            project=False,
+            tick=False,
+            create_tables=False,
+            cache_entries=Settings.cache_entries if endpoint.cached else 0,
+        )
         app = create_app(settings)
         app.state.services = services = start(settings)  # what the lifespan does
     path = BARE if url is None else endpoint.path
@@ -882,7 +901,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before giving up")
     # The server subprocess.
-    parser.add_argument("--serve", choices=("bare", "site"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--serve", choices=("bare", "site", "site-uncached"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     parser.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
@@ -930,9 +951,12 @@ def main(argv: list[str] | None = None) -> None:
         rebuild = measure_rebuild(args, big_url, stores["big"]["events"])
         with ExitStack() as servers:
             bare = servers.enter_context(running(args, "bare", "bare", None, workdir))
-            small = servers.enter_context(running(args, "small", "site", small_url, workdir))
-            big = servers.enter_context(running(args, "big", "site", big_url, workdir))
-            throughput = measure_throughput(args, bare, small)
+            site = servers.enter_context(running(args, "site", "site", small_url, workdir))
+            small = servers.enter_context(
+                running(args, "small", "site-uncached", small_url, workdir)
+            )
+            big = servers.enter_context(running(args, "big", "site-uncached", big_url, workdir))
+            throughput = measure_throughput(args, bare, site, small)
             latency = measure_latency(args, small, big)
         summary = summarise(throughput, latency, rebuild)
         missed = [

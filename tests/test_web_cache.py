@@ -206,3 +206,18 @@ def test_the_cache_holds_a_bounded_number_of_entries_and_bytes():
     with client(app, state, max_bytes=1500) as http:
         bodies(http, ("GET", "/a", {}), ("GET", "/b", {}))
         assert http.get("/a").text.startswith("render 3")
+
+
+def test_with_the_cache_off_a_feed_still_answers_its_own_conditional_gets():
+    from web.app import create_app
+    from web.settings import Settings
+
+    settings = Settings(database_url="memory://", project=False, tick=False, cache_entries=0)
+    with TestClient(create_app(settings)) as site:
+        url = urls.feed("delays", "rss")
+        first = site.get(url)
+        etag, modified = first.headers["etag"], first.headers["last-modified"]
+        for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified}):
+            again = site.get(url, headers=headers)
+            assert (again.status_code, again.content) == (304, b""), headers
+        assert "etag" not in site.get(urls.home()).headers  # pages get theirs from the cache

@@ -164,32 +164,37 @@ def _respond(
     position, _ = read.head()
     today = services.today()
     base = (services.settings.base_url or str(request.base_url)).rstrip("/")
-    try:
-        feed = _feed(services, scope, plan, slug, today, base)
-    except NotFoundError as error:
-        raise HTTPException(status_code=404, detail=str(error)) from None
     path = urls.feed(scope, kind, plan, slug)
     day = today.isoformat() if scope == "delays" else ""
     digest = hashlib.sha256(f"{FORMAT}|{position}|{day}|{base}{path}".encode()).hexdigest()
     etag = f'"{digest[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if _etag_matches(request, etag):  # known before the feed is built: skip building it
+        return Response(status_code=304, headers=headers)
+    try:
+        feed = _feed(services, scope, plan, slug, today, base)
+    except NotFoundError as error:
+        raise HTTPException(status_code=404, detail=str(error)) from None
     modified = max((i.modified for i in feed.items), default=EPOCH).replace(microsecond=0)
-    headers = {
-        "ETag": etag,
-        "Last-Modified": format_datetime(modified, usegmt=True),
-        "Cache-Control": CACHE_CONTROL,
-    }
+    headers["Last-Modified"] = format_datetime(modified, usegmt=True)
     if _not_modified(request, etag, modified):
         return Response(status_code=304, headers=headers)
     body = _render(feed, kind, base, modified)
     return Response(body, media_type=f"{MEDIA_TYPES[kind]}; charset=utf-8", headers=headers)
 
 
+def _etag_matches(request: Request, etag: str) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is None:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in match.split(",")}
+    return "*" in tags or etag in tags
+
+
 def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
     """RFC 9110: If-None-Match decides when sent; If-Modified-Since only otherwise."""
-    match = request.headers.get("if-none-match")
-    if match is not None:
-        tags = {t.strip().removeprefix("W/") for t in match.split(",")}
-        return "*" in tags or etag in tags
+    if request.headers.get("if-none-match") is not None:
+        return _etag_matches(request, etag)
     since = request.headers.get("if-modified-since")
     if since is None:
         return False
