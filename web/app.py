@@ -15,10 +15,13 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tracker.access import Tokens
 from tracker.application import Tracker, open_tracker
 from tracker.datafiles import load
+from tracker.idempotency import IdempotencyKeys
 from tracker.readmodels import Projector, ReadModel, readmodel_engine
 from web.cache import Head, ResponseCache
+from web.security import SecurityHeaders, server_error
 from web.settings import BUNDLED_EVENTS, Settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ class Services:
     read: ReadModel
     stop: threading.Event
     head: Head | None = None
+    tokens: Tokens | None = None  # who may write (web/auth.py)
+    keys: IdempotencyKeys | None = None  # writes already done (web/routers/writes.py)
 
     def today(self) -> date:
         return date.today()
@@ -65,13 +70,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Where each commitment in a government action plan stands, and who says so.",
         version="1",
         lifespan=lifespan,
+        # The interactive docs would load their script from a CDN: the schema is at
+        # /openapi.json for any viewer to read.
+        docs_url=None,
+        redoc_url=None,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.cache_entries:
         app.add_middleware(ResponseCache, head=_head, max_entries=settings.cache_entries)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so cached answers get them
+    app.add_exception_handler(Exception, server_error)
     from web.routers import api, feeds, pages
 
     app.include_router(api.router)
+    from web.routers import writes
+
+    app.include_router(writes.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
     app.add_exception_handler(StarletteHTTPException, _not_found_page)
@@ -107,6 +121,9 @@ def start(settings: Settings) -> Services:
     projector.catch_up()
     stop = threading.Event()
     services = Services(settings, tracker, projector, ReadModel(engine), stop)
+    services.tokens, services.keys = Tokens(engine), IdempotencyKeys(engine)
+    services.tokens.create_tables()
+    services.keys.create_tables()
     # Projecting here, the read models move every poll at most; otherwise (tests that
     # project by hand) read the head on every request.
     ttl = HEAD_TTL_SECONDS if settings.project else 0.0

@@ -1,0 +1,90 @@
+"""Security headers on every response, and a 500 that says nothing about the inside.
+
+The site only ever runs its own script (the vendored htmx, with its integrity hash)
+and its own stylesheet, so the Content-Security-Policy allows exactly that: no inline
+script, no ``eval``, nothing from another origin, no framing (the page of a public
+record must not be dressed up inside someone else's). Source links go out to other
+sites, so the Referrer-Policy sends them our origin only, never the page's address.
+
+A failure inside a request is logged here with its stack trace, and the client gets
+a short answer in the form it asked for: problem details for the API, a page for
+people. Nothing of the exception reaches it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    )
+)
+HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+)
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
+class SecurityHeaders:
+    """ASGI middleware: add ``HEADERS`` (and HSTS over https) to every response."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = HEADERS + ((HSTS,) if scope.get("scheme") == "https" else ())
+
+        async def with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                added = [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+async def server_error(request: Request, error: Exception) -> Response:
+    """The answer to an unexpected failure: logged in full, told in one sentence."""
+    log.error("%s %s failed", request.method, request.url.path, exc_info=error)
+    headers = {k.decode(): v.decode() for k, v in HEADERS}
+    if request.url.path.startswith(("/api/", "/feeds/")):
+        problem = {
+            "type": "about:blank",
+            "title": "Internal Server Error",
+            "status": 500,
+            "detail": "Something went wrong on our side. Please try again later.",
+        }
+        return JSONResponse(
+            problem, status_code=500, media_type="application/problem+json", headers=headers
+        )
+    page = (
+        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
+        "<title>Something went wrong</title></head><body><main><h1>Something went wrong</h1>"
+        "<p>Something went wrong on our side. Please try again later.</p>"
+        '<p><a href="/">Every plan</a></p></main></body></html>'
+    )
+    return HTMLResponse(page, status_code=500, headers=headers)
