@@ -475,7 +475,7 @@ def run_baseline(url: str, aggregates: int, events_each: int, payload: int = 0) 
     ``payload`` 0 is the strictest baseline (tiny events); otherwise each event carries
     about ``payload`` bytes of text, as much as a tracker event stores.
     """
-    app = Application(env=store_settings(url))
+    app = Application(env=store_settings(url, hash_chain=False))  # the library's recorders
     try:
         build, counters = _timed(lambda: _counters(aggregates, events_each, payload))
         save, _ = _timed(lambda: app.save(*counters))

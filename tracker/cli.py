@@ -1,5 +1,5 @@
 """``tracker``: load the data files, see where commitments stand, tick, export, serve
-the site, and rebuild its read models.
+the site, rebuild its read models, and verify the log against its hash chain.
 
 Every command takes ``--database-url`` (default: ``TRACKER_DATABASE_URL``, else a
 SQLite file in the working directory). Errors are one line each on standard error
@@ -17,9 +17,9 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from tracker.application import Tracker, open_tracker
+from tracker.application import Tracker, chain, open_tracker
 from tracker.application.persistence import DATABASE_URL_VARIABLE, database_url
-from tracker.application.records import CSV_FIELDS, csv_row, entry_record
+from tracker.application.records import CHAIN_FIELDS, CSV_FIELDS, csv_row, entry_record
 from tracker.application.specs import date_of
 from tracker.datafiles import load
 from tracker.domain.errors import InvalidInputError, TrackerError
@@ -98,8 +98,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=run_tick)
 
     p = commands.add_parser("export", parents=[common], help="the whole log, oldest first")
-    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "log"),
+        default="jsonl",
+        help="jsonl or csv: the entries; log: every stored event with its hash, for"
+        " `tracker verify --file`",
+    )
     p.set_defaults(run=run_export)
+
+    p = commands.add_parser(
+        "verify", parents=[common], help="check the stored log against its hash chain"
+    )
+    p.add_argument(
+        "--file",
+        metavar="PATH",
+        help="check a log export (tracker export --format log) instead of the store;"
+        " - reads standard input",
+    )
+    p.add_argument("--json", action="store_true", help="the result as JSON")
+    p.set_defaults(run=run_verify)
 
     p = commands.add_parser("serve", parents=[common], help="the web site, API and feeds")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -110,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         "rebuild", parents=[common], help="rebuild the site's read models from the log"
     )
     p.set_defaults(run=run_rebuild)
+
     return parser
 
 
@@ -271,16 +290,53 @@ def run_tick(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     tracker = _tracker(args)
-    records = (entry_record(r.plan, r.commitment, r.entry) for r in tracker.log())
+    if args.format == "log":
+        for line in chain.log_export(tracker):
+            sys.stdout.write(json.dumps(line) + "\n")
+        return 0
+    logged = chain.with_hashes(tracker, tracker.log(), lambda r: r.position)
+    records = (
+        entry_record(r.plan, r.commitment, r.entry) | {"log_event": r.position, "log_hash": hash_}
+        for r, hash_ in logged
+    )
     if args.format == "jsonl":
         for record in records:
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return 0
-    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, lineterminator="\n")
+    fields = (*CSV_FIELDS, *CHAIN_FIELDS)
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow(csv_row(record))
+        writer.writerow(csv_row(record) | {name: record[name] for name in CHAIN_FIELDS})
     return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    if args.file:
+        if args.file == "-":
+            result = chain.verify_export(sys.stdin)
+        else:
+            with open(args.file, encoding="utf-8") as lines:
+                result = chain.verify_export(lines)
+        name = "aggregate {}".format
+    else:
+        tracker = _tracker(args)
+        result = chain.verify(tracker)
+        name = lambda originator_id: chain.describe(tracker, originator_id)  # noqa: E731
+    bad = result.mismatch
+    if args.json:
+        answer = result.as_json()
+        if bad:
+            answer["mismatch"]["aggregate"] = name(bad.originator_id)
+        print(json.dumps(answer, indent=2, ensure_ascii=False))
+    elif bad:
+        print(
+            f"FAILED at event {bad.event} ({name(bad.originator_id)}, version"
+            f" {bad.originator_version}): {bad.detail}"
+        )
+    else:
+        print(f"OK: {result.events:,} events, head {result.head_label}")
+    return EXIT_FAILURE if bad else 0
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -3,6 +3,9 @@
 One URL chooses the store: ``sqlite:///PATH`` (the embedded default),
 ``postgresql://USER@HOST:PORT/DB`` (production; ``?schema=NAME`` picks a schema), or
 ``memory://`` (the in-process store tests use as their fake).
+
+Every store keeps the log's hash chain (``tracker.application.chain``) unless asked not
+to: the library's recorders, extended (``chainrecorders``, ``pgrecorder``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,11 @@ from tracker.domain.errors import InvalidInputError
 
 DATABASE_URL_VARIABLE = "TRACKER_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///tracker.sqlite"
+CHAINED = {
+    "memory": "tracker.application.chainrecorders:ChainedPOPOFactory",
+    "sqlite": "tracker.application.chainrecorders:ChainedSQLiteRecorder",
+    "postgres": "tracker.application.pgrecorder:ChainedPostgresRecorder",
+}
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -21,23 +29,30 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE_URL
 
 
-def store_settings(url: str, create_tables: bool = True) -> dict[str, str]:
-    """The library's environment for ``url``; refuses URLs it cannot serve."""
+def store_settings(url: str, create_tables: bool = True, hash_chain: bool = True) -> dict[str, str]:
+    """The library's environment for ``url``; refuses URLs it cannot serve.
+
+    ``hash_chain=False`` gives the library's own recorders (benchmarks compare with
+    them); the tracker always keeps the chain."""
     parts = urlsplit(url)
     scheme = parts.scheme.split("+", 1)[0]
     settings = {"CREATE_TABLE": "y" if create_tables else "n"}
     if scheme == "memory":
-        return settings | {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        module = CHAINED["memory"] if hash_chain else "eventsourcing.popo"
+        return settings | {"PERSISTENCE_MODULE": module}
     if scheme == "sqlite":
         path = unquote(url.split("://", 1)[1])
         path = path[1:] if path.startswith("/") else path  # sqlite:///rel, sqlite:////abs
         if not path:
             raise InvalidInputError(f"'{url}' names no SQLite file", "database_url")
-        return settings | {
+        settings |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "10",
         }
+        if hash_chain:
+            settings["APPLICATION_RECORDER_TOPIC"] = CHAINED["sqlite"]
+        return settings
     if scheme in ("postgresql", "postgres"):
         query = parse_qs(parts.query)
         settings |= {
@@ -50,7 +65,9 @@ def store_settings(url: str, create_tables: bool = True) -> dict[str, str]:
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
             "APPLICATION_RECORDER_TOPIC": (
-                "tracker.application.pgrecorder:LargeBatchPostgresRecorder"
+                CHAINED["postgres"]
+                if hash_chain
+                else "tracker.application.pgrecorder:LargeBatchPostgresRecorder"
             ),
         }
         if "schema" in query:

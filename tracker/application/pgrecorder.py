@@ -1,4 +1,5 @@
-"""A PostgreSQL recorder that can save a whole large load in one transaction.
+"""PostgreSQL recorders: one that can save a whole large load in one transaction, and
+its chained form, which also keeps the log's hash chain (``tracker.application.chain``).
 
 psycopg 3.3, in pipeline mode, hangs for good when one statement's parameter is very
 large (an array of some 10 MB: a load of 10,000-20,000 events); the same statement
@@ -7,16 +8,36 @@ outside a pipeline completes. The library pipelines every save, so a big
 pipelined path; large ones take the same steps (the exclusive table lock that keeps
 log positions in commit order, the notification, one INSERT, the new ids) in one
 ordinary transaction, so a load still writes all or nothing.
+
+The chained recorder adds one step to both paths, in the same transaction: once the
+INSERT has returned the new notification ids (the exclusive lock is held from before
+the INSERT until the commit), it reads the chain's last link, hashes the new events
+in one pass and inserts their links with one ``executemany``. It does not use the
+library's optional database functions (``POSTGRES_ENABLE_DB_FUNCTIONS``): they insert
+in a transaction of their own, which the links could not join.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+import psycopg
+from eventsourcing.persistence import (
+    InterfaceError,
+    Notification,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from tracker.application.chain import PAGE, Link, new_links
 
 PIPELINE_LIMIT = 500  # events; a typical editor's save is one or a few
 
@@ -26,7 +47,7 @@ class LargeBatchPostgresRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if len(stored_events) <= PIPELINE_LIMIT or self.datastore.enable_db_functions:
+        if self._library_path(stored_events):
             return super().insert_events(stored_events, **kwargs)
         with (
             self.datastore.get_connection() as conn,
@@ -36,3 +57,171 @@ class LargeBatchPostgresRecorder(PostgresApplicationRecorder):
             self._insert_events(curs, stored_events, **kwargs)
             self._insert_stored_events(curs, stored_events, **kwargs)
             return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
+    def _library_path(self, stored_events: Sequence[StoredEvent]) -> bool:
+        """Whether the library's own insert (pipelined, or its database function) fits."""
+        return len(stored_events) <= PIPELINE_LIMIT or self.datastore.enable_db_functions
+
+
+class ChainedPostgresRecorder(LargeBatchPostgresRecorder):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.chain_table_name = f"{events_table_name}_chain"
+        self.check_identifier_length(self.chain_table_name)
+        names = {
+            "schema": Identifier(self.datastore.schema),
+            "chain": Identifier(self.chain_table_name),
+            "events": Identifier(self.events_table_name),
+        }
+        columns = SQL("notification_id, seq, originator_id, originator_version, hash")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{chain} ("
+                "notification_id bigint PRIMARY KEY, "
+                "seq bigint NOT NULL, "
+                "originator_id text NOT NULL, "
+                "originator_version bigint NOT NULL, "
+                "hash text NOT NULL)"
+            ).format(**names)
+        )
+        # Which id went to which event, rather than trusting RETURNING's row order.
+        self.insert_events_statement += SQL(", originator_id, originator_version")
+        self.insert_links_statement = SQL(
+            "INSERT INTO {schema}.{chain} VALUES (%s, %s, %s, %s, %s)"
+        ).format(**names)
+        self.select_last_link_statement = SQL(
+            "SELECT {columns} FROM {schema}.{chain} ORDER BY notification_id DESC LIMIT 1"
+        ).format(columns=columns, **names)
+        self.select_links_statement = SQL(
+            "SELECT {columns} FROM {schema}.{chain} WHERE notification_id > %s"
+            " ORDER BY notification_id LIMIT %s"
+        ).format(columns=columns, **names)
+        self.select_link_range_statement = SQL(
+            "SELECT {columns} FROM {schema}.{chain} WHERE notification_id BETWEEN %s AND %s"
+            " ORDER BY notification_id"
+        ).format(columns=columns, **names)
+        self.select_events_page_statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state"
+            " FROM {schema}.{events} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(**names)
+        self.select_chain_needed_statement = SQL(
+            "SELECT NOT EXISTS (SELECT 1 FROM {schema}.{chain})"
+            " AND EXISTS (SELECT 1 FROM {schema}.{events}) AS needed"
+        ).format(**names)
+
+    # Writing
+
+    def _library_path(self, stored_events: Sequence[StoredEvent]) -> bool:
+        return len(stored_events) <= PIPELINE_LIMIT and not self.datastore.enable_db_functions
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        try:
+            rows = curs.fetchall()
+        except psycopg.ProgrammingError as e:
+            msg = f"Couldn't get the notification IDs of {len(stored_events)} events"
+            raise ProgrammingError(msg) from e
+        ids = {
+            (str(r["originator_id"]), r["originator_version"]): r["notification_id"] for r in rows
+        }
+        stored = sorted(
+            ((ids[str(e.originator_id), e.originator_version], e) for e in stored_events),
+            key=lambda pair: pair[0],
+        )
+        curs.execute(self.select_last_link_statement)
+        links = new_links(_link(curs.fetchone()), stored)
+        curs.executemany(self.insert_links_statement, links)
+        return [row["notification_id"] for row in rows]
+
+    def create_table(self) -> None:
+        super().create_table()
+        self._chain_existing_log()
+
+    def _chain_existing_log(self) -> None:
+        """Chain a store that has events but no links (made before the chain existed),
+        in one transaction holding the exclusive lock; a no-op on every later open."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_chain_needed_statement)
+            if not curs.fetchone()["needed"]:
+                return
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            self._lock_table(curs)
+            curs.execute(self.select_chain_needed_statement)
+            if not curs.fetchone()["needed"]:
+                return
+            last = None
+            after = 0
+            while True:
+                page = self._events_after(curs, after, PAGE)
+                if page:
+                    links = new_links(last, ((n.id, n) for n in page))
+                    curs.executemany(self.insert_links_statement, links)
+                    last, after = links[-1], links[-1].notification_id
+                if len(page) < PAGE:
+                    return
+
+    # Reading
+
+    def chain_head(self) -> Link | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_last_link_statement)
+            return _link(curs.fetchone())
+
+    def chain_links(self, first: int, last: int) -> list[Link]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_link_range_statement, (first, last))
+            return [_link(row) for row in curs.fetchall()]
+
+    @contextmanager
+    def log_snapshot(self) -> Iterator[_PostgresLogReader]:
+        # One REPEATABLE READ transaction: one snapshot for every page.
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(force_rollback=True),
+            conn.cursor() as curs,
+        ):
+            curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield _PostgresLogReader(self, curs)
+
+    def _events_after(self, curs: Cursor[DictRow], after: int, limit: int) -> list[Notification]:
+        curs.execute(self.select_events_page_statement, (after, limit))
+        return [
+            Notification(
+                id=row["notification_id"],
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=None if row["state"] is None else bytes(row["state"]),
+            )
+            for row in curs.fetchall()
+        ]
+
+
+class _PostgresLogReader:
+    def __init__(self, recorder: ChainedPostgresRecorder, curs: Cursor[DictRow]):
+        self.recorder = recorder
+        self.curs = curs
+
+    def events(self, after: int, limit: int) -> list[Notification]:
+        return self.recorder._events_after(self.curs, after, limit)
+
+    def links(self, after: int, limit: int) -> list[Link]:
+        self.curs.execute(self.recorder.select_links_statement, (after, limit))
+        return [_link(row) for row in self.curs.fetchall()]
+
+
+def _link(row: dict[str, Any] | None) -> Link | None:
+    if row is None:
+        return None
+    return Link(
+        row["notification_id"],
+        row["seq"],
+        row["originator_id"],
+        row["originator_version"],
+        row["hash"],
+    )

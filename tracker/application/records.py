@@ -34,6 +34,9 @@ CSV_FIELDS = (
     "note",
     "quote",
 )
+# Added to each exported entry by ``tracker export``: the event's place in the whole
+# log and its hash in the log's hash chain (``tracker export --format log`` has both).
+CHAIN_FIELDS = ("log_event", "log_hash")
 
 
 def plain(value: Any) -> Any:

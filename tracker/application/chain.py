@@ -1,0 +1,540 @@
+"""A log anyone can verify: every stored event is chained to the one before by a hash.
+
+In the spirit of Certificate Transparency, the store keeps, beside the events, one
+*link* per event::
+
+    hash(n) = SHA-256( bytes of hash(n-1) || canonical(event n) )
+
+where hash(0), the genesis, is 64 zeros, and ``canonical`` is the event exactly as
+stored, as five netstrings (``<byte length>:<bytes>,``, so no two different events
+encode the same):
+
+1. the notification id (its position in the log), in decimal;
+2. the originator id in its canonical text form (a UUID lowercase with hyphens);
+3. the originator version, in decimal;
+4. the topic, UTF-8;
+5. the state: the stored bytes themselves (base64 in exports).
+
+Binding the position makes reordering visible; binding the previous hash makes any
+change to one event change every hash after it, so the *head* (the number of events
+and the last hash) stands for the whole log. ``tracker verify`` recomputes the chain
+from the stored events and names the first event that does not match: ``altered``
+(its bytes, topic, originator or version changed), ``missing`` (removed), ``extra``
+(in the log but never chained: written behind the application's back) or
+``out of order`` (another event stands where the chain expects this one).
+
+Where the links live, and why there. A table beside the events table, in the same
+database (SQLite file, PostgreSQL schema): ``<events table>_chain`` with one row per
+event (notification id, seq = its place in the chain 1, 2, 3…, originator id, originator
+version, hash as lowercase hex). The recorders (``chainrecorders``, ``pgrecorder``)
+write the rows in the *same transaction* as the events, once the library has given
+the events their notification ids, reading the previous link in that transaction
+while it holds the store's write lock (SQLite's, taken by the first INSERT;
+PostgreSQL's EXCLUSIVE table lock, which also keeps ids in commit order), so
+concurrent writers always extend one chain. A side table rather than a column on the
+library's events table: the library owns that table's DDL, its composite type and its
+INSERT statements; a side table leaves them alone, lets a store made before the chain
+be chained without ALTER TABLE (a one-time backfill on first open), keeps the head
+one indexed row away (``seq`` is the count), and still remembers which event stood at
+a position after someone deletes it.
+
+What the chain can and cannot show. There is no secret: someone who can write to the
+database can rewrite every link consistently, or drop the last events together with
+their links. The chain turns that into something anyone can detect *against a head
+seen before*: publish the head (the site, each export), keep old heads, and check that
+a later log still holds the old head's hash at the old head's position (``tracker
+export --format log`` gives every event's hash). Emptying the chain table is no way
+round it: the next open chains the log as it then stands, as it does for a store made
+before the chain, and only a head seen before shows the difference. SQLite's
+notification ids are rowids: a ``VACUUM`` that renumbered them would break the chain,
+as it would break the library's own tracking of positions.
+
+Verifying reads the events and the links side by side by notification id, a page at a
+time (a log of 100,000+ events never sits in memory), all in one snapshot of the store
+(one SQLite read transaction, one PostgreSQL REPEATABLE READ transaction), so writers
+carrying on meanwhile cannot make a sound log look broken.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass
+from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
+from uuid import UUID
+
+from eventsourcing.persistence import Notification, StoredEvent
+
+from tracker.domain.errors import InvalidInputError, TrackerError
+from tracker.domain.ids import catalogue_id, commitment_id, plan_id
+
+ALGORITHM = "sha256"
+GENESIS = "0" * 64
+PAGE = 1000
+
+ALTERED = "altered"
+MISSING = "missing"
+EXTRA = "extra"
+OUT_OF_ORDER = "out of order"
+
+LOG_EXPORT_FIELDS = (
+    "event",
+    "originator_id",
+    "originator_version",
+    "topic",
+    "state_base64",
+    "previous_hash",
+    "hash",
+)
+
+T = TypeVar("T")
+
+
+class ChainError(TrackerError):
+    """The stored log no longer matches its chain where a new event must be linked."""
+
+
+class Link(NamedTuple):
+    """One row of the chain table."""
+
+    notification_id: int
+    seq: int
+    originator_id: str
+    originator_version: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Head:
+    """The chain's last link: how many events the log holds and the hash of them all."""
+
+    events: int
+    hash: str
+    notification_id: int | None
+
+    @property
+    def label(self) -> str:
+        return f"{ALGORITHM}:{self.hash}"
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The first event that does not match the chain, and why."""
+
+    event: int
+    originator_id: str
+    originator_version: int
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What ``verify`` found: ``events`` matched, up to ``head``; then ``mismatch``."""
+
+    events: int
+    head: str
+    mismatch: Mismatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.mismatch is None
+
+    @property
+    def head_label(self) -> str:
+        return f"{ALGORITHM}:{self.head}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "events": self.events,
+            "head": self.head_label,
+            "mismatch": asdict(self.mismatch) if self.mismatch else None,
+        }
+
+
+# The stores' side: what a chained recorder offers.
+
+
+class LogReader(Protocol):
+    """The events and the links, read in one snapshot of the store."""
+
+    def events(self, after: int, limit: int) -> Sequence[Notification]: ...
+
+    def links(self, after: int, limit: int) -> Sequence[Link]: ...
+
+
+@runtime_checkable
+class ChainedRecorder(Protocol):
+    def log_snapshot(self) -> AbstractContextManager[LogReader]: ...
+
+    def chain_head(self) -> Link | None: ...
+
+    def chain_links(self, first: int, last: int) -> Sequence[Link]: ...
+
+
+# The encoding
+
+
+def canonical(
+    notification_id: int, originator_id: Any, originator_version: int, topic: str, state: bytes
+) -> bytes:
+    """One stored event as five netstrings (see the module's docstring)."""
+    return _netstrings(
+        str(notification_id).encode(),
+        str(originator_id).encode(),
+        str(originator_version).encode(),
+        topic.encode(),
+        bytes(state),
+    )
+
+
+def _netstrings(a: bytes, b: bytes, c: bytes, d: bytes, e: bytes) -> bytes:
+    return b"%d:%s,%d:%s,%d:%s,%d:%s,%d:%s," % (
+        len(a), a, len(b), b, len(c), c, len(d), d, len(e), e
+    )  # fmt: skip
+
+
+def link_hash(
+    previous: str,
+    notification_id: int,
+    originator_id: Any,
+    originator_version: int,
+    topic: str,
+    state: bytes,
+) -> str:
+    """The hash of an event chained after ``previous`` (both lowercase hex)."""
+    encoded = canonical(notification_id, originator_id, originator_version, topic, state)
+    return hashlib.sha256(bytes.fromhex(previous) + encoded).hexdigest()
+
+
+def new_links(last: Link | None, events: Iterable[tuple[int, StoredEvent]]) -> list[Link]:
+    """Links for newly stored events, given as (notification id, event) in id order,
+    chained after ``last`` (None: the log was empty). One pass, no I/O: the same
+    encoding as ``canonical``, with each originator's and topic's netstring made once
+    (a load of 100,000 events spends a fraction of a second here)."""
+    previous, seq, after = (last.hash, last.seq, last.notification_id) if last else (GENESIS, 0, 0)
+    digest = bytes.fromhex(previous)
+    sha256 = hashlib.sha256
+    names: dict[Any, tuple[str, bytes]] = {}
+    topics: dict[str, bytes] = {}
+    links = []
+    for notification_id, event in events:
+        if notification_id <= after:
+            raise ChainError(
+                f"the hash chain already reaches event {after}, past the new event"
+                f" {notification_id}: the stored log was changed outside the tracker;"
+                " run `tracker verify`"
+            )
+        named = names.get(event.originator_id)
+        if named is None:
+            name = str(event.originator_id)
+            named = names[event.originator_id] = (name, _netstring(name.encode()))
+        topic = topics.get(event.topic)
+        if topic is None:
+            topic = topics[event.topic] = _netstring(event.topic.encode())
+        number = b"%d" % notification_id
+        version = b"%d" % event.originator_version
+        state = event.state
+        digest = sha256(
+            b"%s%d:%s,%s%d:%s,%s%d:%s,"
+            % (
+                digest,
+                len(number),
+                number,
+                named[1],
+                len(version),
+                version,
+                topic,
+                len(state),
+                state,
+            )
+        ).digest()
+        seq += 1
+        after = notification_id
+        links.append(Link(notification_id, seq, named[0], event.originator_version, digest.hex()))
+    return links
+
+
+def _netstring(field: bytes) -> bytes:
+    return b"%d:%s," % (len(field), field)
+
+
+# Reading the chain
+
+
+def chained(store: Any) -> ChainedRecorder:
+    """The chained recorder of a ``Tracker`` (or the recorder itself)."""
+    recorder = getattr(store, "recorder", store)
+    if not isinstance(recorder, ChainedRecorder):
+        raise TrackerError("this store keeps no hash chain of its log")
+    return recorder
+
+
+def head(store: Any) -> Head:
+    """The number of events and the head hash, from the last link alone."""
+    last = chained(store).chain_head()
+    if last is None:
+        return Head(0, GENESIS, None)
+    return Head(last.seq, last.hash, last.notification_id)
+
+
+def hashes(store: Any, first: int, last: int) -> dict[int, str]:
+    """Each event's hash by notification id, for the events ``first`` to ``last``."""
+    return {link.notification_id: link.hash for link in chained(store).chain_links(first, last)}
+
+
+def with_hashes(
+    store: Any, items: Iterable[T], position: Callable[[T], int]
+) -> Iterator[tuple[T, str | None]]:
+    """``items`` (in log order) each with its event's hash, looked up a page at a time."""
+    recorder = chained(store)
+    page: list[T] = []
+
+    def flush() -> Iterator[tuple[T, str | None]]:
+        found = {
+            link.notification_id: link.hash
+            for link in recorder.chain_links(position(page[0]), position(page[-1]))
+        }
+        for item in page:
+            yield item, found.get(position(item))
+        page.clear()
+
+    for item in items:
+        page.append(item)
+        if len(page) == PAGE:
+            yield from flush()
+    if page:
+        yield from flush()
+
+
+def _paged(fetch: Callable[[int, int], Sequence[T]], key: Callable[[T], int]) -> Iterator[T]:
+    after = 0
+    while True:
+        rows = fetch(after, PAGE)
+        yield from rows
+        if len(rows) < PAGE:
+            return
+        after = key(rows[-1])
+
+
+def _pairs(log: LogReader) -> Iterator[tuple[Notification | None, Link | None]]:
+    """Events and links side by side by notification id; None where one side lacks it."""
+    events = _paged(log.events, lambda n: n.id)
+    links = _paged(log.links, lambda link: link.notification_id)
+    event, link = next(events, None), next(links, None)
+    while event is not None or link is not None:
+        if link is None or (event is not None and event.id < link.notification_id):
+            yield event, None
+            event = next(events, None)
+        elif event is None or link.notification_id < event.id:
+            yield None, link
+            link = next(links, None)
+        else:
+            yield event, link
+            event, link = next(events, None), next(links, None)
+
+
+def verify(store: Any) -> Verification:
+    """Recompute the chain over the whole stored log, a page at a time, in one
+    snapshot of the store; stop at the first event that does not match."""
+    with chained(store).log_snapshot() as log:
+        return _check(_pairs(log))
+
+
+def _check(pairs: Iterable[tuple[Notification | None, Link | None]]) -> Verification:
+    running, count = GENESIS, 0
+
+    def failed(event: int, originator: Any, version: int, reason: str, detail: str):
+        mismatch = Mismatch(event, str(originator), version, reason, detail)
+        return Verification(count, running, mismatch)
+
+    for event, link in pairs:
+        if link is None:
+            assert event is not None
+            return failed(
+                event.id,
+                event.originator_id,
+                event.originator_version,
+                EXTRA,
+                "the event is not in the hash chain: it was added behind the tracker's back",
+            )
+        if event is None:
+            return failed(
+                link.notification_id,
+                link.originator_id,
+                link.originator_version,
+                MISSING,
+                "the event was removed: the hash chain holds it, the log does not",
+            )
+        if link.seq != count + 1:
+            gap = link.seq - count - 1
+            reason, detail = (
+                (
+                    MISSING,
+                    f"{gap:,} event{'s' * (gap != 1)} before it were removed with their hashes",
+                )
+                if gap > 0
+                else (ALTERED, f"the hash chain counts it as event {link.seq:,}, not {count + 1:,}")
+            )
+            return failed(event.id, event.originator_id, event.originator_version, reason, detail)
+        if (str(event.originator_id), event.originator_version) != (
+            link.originator_id,
+            link.originator_version,
+        ):
+            return failed(
+                event.id,
+                event.originator_id,
+                event.originator_version,
+                OUT_OF_ORDER,
+                f"the hash chain holds {link.originator_id} version {link.originator_version}"
+                " here (events were moved, or this one's originator or version changed)",
+            )
+        if not (isinstance(event.state, bytes) and isinstance(event.topic, str)):
+            return failed(
+                event.id,
+                event.originator_id,
+                event.originator_version,
+                ALTERED,
+                "stored hash does not match (its state or topic is stored as the wrong type)",
+            )
+        computed = link_hash(
+            running,
+            event.id,
+            event.originator_id,
+            event.originator_version,
+            event.topic,
+            event.state,
+        )
+        if computed != link.hash:
+            return failed(
+                event.id,
+                event.originator_id,
+                event.originator_version,
+                ALTERED,
+                "stored hash does not match",
+            )
+        running, count = computed, count + 1
+    return Verification(count, running)
+
+
+# Exports
+
+
+def log_export(store: Any) -> Iterator[dict[str, Any]]:
+    """Every stored event with what it takes to recompute the chain: one dict per
+    event, ``LOG_EXPORT_FIELDS``, in log order, with the hashes as stored."""
+    previous = GENESIS
+    with chained(store).log_snapshot() as log:
+        for event, link in _pairs(log):
+            if event is None:
+                continue  # removed: the next line's previous_hash shows the gap
+            stored = link.hash if link else None
+            yield {
+                "event": event.id,
+                "originator_id": str(event.originator_id),
+                "originator_version": event.originator_version,
+                "topic": event.topic,
+                "state_base64": base64.b64encode(event.state).decode("ascii"),
+                "previous_hash": previous,
+                "hash": stored,
+            }
+            previous = stored
+
+
+def verify_export(lines: Iterable[str]) -> Verification:
+    """Recompute the chain from a log export (``tracker export --format log``)."""
+    running, count, after = GENESIS, 0, 0
+
+    def failed(line: dict[str, Any], reason: str, detail: str) -> Verification:
+        mismatch = Mismatch(
+            line["event"], line["originator_id"], line["originator_version"], reason, detail
+        )
+        return Verification(count, running, mismatch)
+
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        line = _export_line(number, text)
+        if line["event"] <= after:
+            return failed(line, OUT_OF_ORDER, f"it comes after event {after} in the file")
+        if line["hash"] is None:
+            return failed(line, EXTRA, "the event is not in the hash chain")
+        if line["previous_hash"] != running:
+            return failed(
+                line,
+                MISSING,
+                "its previous hash is not the hash of the event before it in the file:"
+                " an event was removed or moved",
+            )
+        computed = link_hash(
+            running,
+            line["event"],
+            line["originator_id"],
+            line["originator_version"],
+            line["topic"],
+            line["state"],
+        )
+        if computed != line["hash"]:
+            return failed(line, ALTERED, "stored hash does not match")
+        running, count, after = computed, count + 1, line["event"]
+    return Verification(count, running)
+
+
+def _export_line(number: int, text: str) -> dict[str, Any]:
+    """One line of a log export, checked for shape; a bad line is an input error."""
+    where = f"line {number}"
+    try:
+        line = json.loads(text)
+    except ValueError:
+        raise InvalidInputError(f"{where} is not JSON") from None
+    if not isinstance(line, dict) or not set(LOG_EXPORT_FIELDS) <= set(line):
+        raise InvalidInputError(
+            f"{where} is not an event of a log export (tracker export --format log): it"
+            f" needs {', '.join(LOG_EXPORT_FIELDS)}"
+        )
+    kinds = {
+        "event": int,
+        "originator_id": str,
+        "originator_version": int,
+        "topic": str,
+        "state_base64": str,
+        "previous_hash": (str, type(None)),
+        "hash": (str, type(None)),
+    }
+    for name, kind in kinds.items():
+        if not isinstance(line[name], kind) or isinstance(line[name], bool):
+            raise InvalidInputError(f"{where}: '{name}' has the wrong type")
+    try:
+        line["state"] = base64.b64decode(line["state_base64"], validate=True)
+    except binascii.Error:
+        raise InvalidInputError(f"{where}: 'state_base64' is not base64") from None
+    return line
+
+
+# Naming an aggregate for people
+
+
+def describe(tracker: Any, originator_id: str) -> str:
+    """'commitment PLAN/SLUG', 'plan PLAN' or 'the list of plans' for an originator
+    id; the id itself when the record cannot say (its events may be the bad ones)."""
+    try:
+        wanted = UUID(originator_id)
+    except ValueError:
+        return f"aggregate {originator_id}"
+    if wanted == catalogue_id():
+        return "the list of plans"
+    try:
+        for plan in tracker.plan_slugs():
+            if plan_id(plan) == wanted:
+                return f"plan {plan}"
+            for slug in tracker.plan(plan).commitments:
+                if commitment_id(plan, slug) == wanted:
+                    return f"commitment {plan}/{slug}"
+    except Exception:  # a tampered event may not even decode: fall back to the id
+        pass
+    return f"aggregate {originator_id}"

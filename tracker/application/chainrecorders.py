@@ -1,0 +1,224 @@
+"""The library's SQLite and in-memory application recorders, extended to keep the
+hash chain of ``tracker.application.chain`` (PostgreSQL's is in ``pgrecorder``).
+
+Each writes an event's link in the transaction that stores the event, after the
+library has given it its notification id; each reads the log and its links in one
+snapshot for ``verify``; the SQLite one chains a store made before the chain, once,
+when it first opens it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+
+from tracker.application.chain import PAGE, Link, new_links
+
+
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        self.chain_table_name = f"{events_table_name}_chain"
+        super().__init__(datastore, events_table_name)
+        chain, events = self.chain_table_name, self.events_table_name
+        columns = "notification_id, seq, originator_id, originator_version, hash"
+        self.insert_links_statement = f"INSERT INTO {chain} VALUES (?,?,?,?,?)"
+        self.select_last_link_statement = (
+            f"SELECT {columns} FROM {chain} ORDER BY notification_id DESC LIMIT 1"
+        )
+        self.select_links_statement = (
+            f"SELECT {columns} FROM {chain} WHERE notification_id>? ORDER BY notification_id"
+            " LIMIT ?"
+        )
+        self.select_link_range_statement = (
+            f"SELECT {columns} FROM {chain} WHERE notification_id BETWEEN ? AND ?"
+            " ORDER BY notification_id"
+        )
+        self.select_events_page_statement = (
+            "SELECT rowid, originator_id, originator_version, topic, state"
+            f" FROM {events} WHERE rowid>? ORDER BY rowid LIMIT ?"
+        )
+        self.select_chain_needed_statement = (
+            f"SELECT NOT EXISTS (SELECT 1 FROM {chain}) AND EXISTS (SELECT 1 FROM {events})"
+        )
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} ("
+            "notification_id INTEGER PRIMARY KEY, "
+            "seq INTEGER NOT NULL, "
+            "originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, "
+            "hash TEXT NOT NULL)",
+        ]
+
+    # Writing
+
+    def create_table(self) -> None:
+        super().create_table()
+        self._chain_existing_log()
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # The INSERTs took the database's write lock: no one else can extend the chain
+        # between reading its last link here and committing the new ones.
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        assert ids is not None
+        c.execute(self.select_last_link_statement)
+        links = new_links(
+            _link(c.fetchone()), sorted(zip(ids, stored_events, strict=True), key=_first)
+        )
+        c.executemany(self.insert_links_statement, links)
+        return ids
+
+    def _chain_existing_log(self) -> None:
+        """Chain a store that has events but no links (made before the chain existed),
+        in one transaction that holds the write lock; a no-op on every later open."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.select_chain_needed_statement)
+            if not c.fetchone()[0]:
+                return
+        with self.datastore.get_connection(commit=True) as conn, conn.cursor() as c:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                c.execute(self.select_chain_needed_statement)
+                if c.fetchone()[0]:
+                    last = None
+                    for page in self._event_pages(c):
+                        links = new_links(last, ((n.id, n) for n in page))
+                        c.executemany(self.insert_links_statement, links)
+                        last = links[-1]
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    # Reading
+
+    def chain_head(self) -> Link | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.select_last_link_statement)
+            return _link(c.fetchone())
+
+    def chain_links(self, first: int, last: int) -> list[Link]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.select_link_range_statement, (first, last))
+            return [Link(*row) for row in c.fetchall()]
+
+    @contextmanager
+    def log_snapshot(self) -> Iterator[_SQLiteLogReader]:
+        # One read transaction: in WAL mode, one snapshot for every page.
+        with self.datastore.transaction(commit=False) as c:
+            yield _SQLiteLogReader(self, c)
+
+    def _event_pages(self, c: Any) -> Iterator[list[Notification]]:
+        after = 0
+        while True:
+            page = self._events_after(c, after, PAGE)
+            if page:
+                yield page
+            if len(page) < PAGE:
+                return
+            after = page[-1].id
+
+    def _events_after(self, c: Any, after: int, limit: int) -> list[Notification]:
+        c.execute(self.select_events_page_statement, (after, limit))
+        return [
+            Notification(
+                id=row[0],
+                originator_id=self._originator_id(row[1]),
+                originator_version=row[2],
+                topic=row[3],
+                state=row[4],
+            )
+            for row in c.fetchall()
+        ]
+
+    def _originator_id(self, stored: Any) -> UUID | str:
+        try:
+            return self.convert_originator_id(stored)
+        except (ValueError, TypeError, AttributeError):  # not a UUID: keep what is there
+            return str(stored)
+
+
+class _SQLiteLogReader:
+    def __init__(self, recorder: ChainedSQLiteRecorder, cursor: SQLiteCursor):
+        self.recorder = recorder
+        self.cursor = cursor
+
+    def events(self, after: int, limit: int) -> list[Notification]:
+        return self.recorder._events_after(self.cursor, after, limit)
+
+    def links(self, after: int, limit: int) -> list[Link]:
+        self.cursor.execute(self.recorder.select_links_statement, (after, limit))
+        return [Link(*row) for row in self.cursor.fetchall()]
+
+
+class ChainedPOPORecorder(POPOApplicationRecorder):
+    """The in-memory store, chained: the links are a list beside the events."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._links: list[Link] = []
+
+    def _update_table(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # Called by the library with the database lock held.
+        ids = super()._update_table(stored_events, **kwargs)
+        assert ids is not None
+        last = self._links[-1] if self._links else None
+        self._links += new_links(last, zip(ids, stored_events, strict=True))
+        return ids
+
+    def chain_head(self) -> Link | None:
+        with self._database_lock:
+            return self._links[-1] if self._links else None
+
+    def chain_links(self, first: int, last: int) -> list[Link]:
+        with self._database_lock:
+            start = bisect_left(self._links, first, key=_first)
+            stop = bisect_right(self._links, last, key=_first)
+            return self._links[start:stop]
+
+    @contextmanager
+    def log_snapshot(self) -> Iterator[_POPOLogReader]:
+        with self._database_lock:
+            yield _POPOLogReader(self)
+
+
+class _POPOLogReader:
+    def __init__(self, recorder: ChainedPOPORecorder):
+        self.recorder = recorder
+
+    def events(self, after: int, limit: int) -> Sequence[Notification]:
+        return self.recorder.select_notifications(start=after + 1, limit=limit)
+
+    def links(self, after: int, limit: int) -> list[Link]:
+        links = self.recorder._links
+        start = bisect_right(links, after, key=_first)
+        return links[start : start + limit]
+
+
+class ChainedPOPOFactory(POPOFactory):
+    """``PERSISTENCE_MODULE`` for the chained in-memory store (the library's POPO
+    factory takes no ``APPLICATION_RECORDER_TOPIC``)."""
+
+    def application_recorder(self) -> ApplicationRecorder:
+        return ChainedPOPORecorder()
+
+
+def _first(pair: Any) -> int:
+    return pair[0]
+
+
+def _link(row: Any) -> Link | None:
+    return None if row is None else Link(*row)
