@@ -561,8 +561,14 @@ BAD_INPUTS = {
     "a recursive alias": new_file(
         YOUTH + "  - &loop [*loop]\n", "aliases (*name) are not allowed", None, 12
     ),
+    # Deeper than the loader's limit (50), not as deep as the YAML scanner's own (1,000
+    # since PyYAML 6.0.4, which refuses with "exceeded maximum nesting depth"; older
+    # versions leave it to the loader).
     "YAML nested too deeply": new_file(
-        YOUTH + "  - " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply", None, 12
+        YOUTH + "  - " + "[" * 200 + "]" * 200 + "\n", "nested too deeply", None, 12
+    ),
+    "YAML nested deeper than the scanner allows": new_file(
+        YOUTH + "  - " + "[" * 5000 + "]" * 5000 + "\n", "nest", None, 12
     ),
     "an already-recorded event changed": rewrite_reviews(
         lambda text: text.replace("status: paused", "status: delayed"),
