@@ -38,6 +38,19 @@ def delays() -> str:
     return "/delays"
 
 
+def log() -> str:
+    """The page that shows the log's head and how to check a copy of the log."""
+    return "/log"
+
+
+def api_log() -> str:
+    return "/api/v1/log"
+
+
+def api_log_export() -> str:
+    return "/api/v1/log.jsonl"
+
+
 def static(name: str) -> str:
     return f"/static/{name}"
 
@@ -67,6 +80,14 @@ def api_commitment(plan: str, slug: str) -> str:
 
 def api_plan(plan: str) -> str:
     return f"/api/v1/plans/{plan}"
+
+
+def api_sources(plan: str) -> str:
+    return f"/api/v1/plans/{plan}/sources"
+
+
+def api_events(plan: str, slug: str) -> str:
+    return f"/api/v1/plans/{plan}/commitments/{slug}/events"
 
 
 def api_commitments_csv(plan: str, **query: object) -> str:

@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Coroutine
+import json
+import tempfile
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
+from tracker.application import chain
 from tracker.application.records import csv_cell, entry_record
 from tracker.domain.entries import STATUSES, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.readmodels import queries
 from tracker.readmodels.queries import headline_counts, status_record
 from web import urls
-from web.deps import AsOfDep, ReadDep
+from web.deps import AsOfDep, ReadDep, ServicesDep
+from web.loghead import log_head
 
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
@@ -62,6 +66,10 @@ def _problem(error: dict[str, Any]) -> str:
 
 
 # Response models: what the OpenAPI document promises, and FastAPI checks.
+
+
+JSONL = "application/jsonl"
+SPOOL_IN_MEMORY = 8 * 1024 * 1024  # bytes of a log export kept in memory before a file
 
 
 class Error(BaseModel):
@@ -439,3 +447,56 @@ def _csv_text(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
+
+
+# The log itself, for anyone who wants to check it (see the /log page).
+
+
+class LogHead(BaseModel):
+    events: int = Field(description="how many events the log holds")
+    head: str = Field(description="sha256:HEX, the hash of the whole log, chained event by event")
+    export: str = Field(description="where to download the log, to check it")
+
+
+LOG_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One stored event per line, oldest first, each with its hash and the"
+        " hash before it: check it with ``tracker verify --file``",
+        "content": {JSONL: {}},
+    }
+}
+
+
+@router.get("/log", response_model=LogHead)
+def log(services: ServicesDep) -> Any:
+    """How many events the log holds and the hash of them all."""
+    head = log_head(services.tracker)
+    if head is None:
+        raise NotFoundError("this store keeps no hash chain")
+    return {"events": head.events, "head": head.label, "export": urls.api_log_export()}
+
+
+@router.get("/log.jsonl", response_class=Response, responses=LOG_EXPORT_RESPONSES)
+def log_export(services: ServicesDep) -> Response:
+    """The whole log as ``tracker export --format log`` writes it. Written to a spool
+    file first, in one read snapshot, then sent: a large log is never held in memory
+    whole, nor a database snapshot held open while a slow client reads."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (sent)
+    try:
+        for line in chain.log_export(services.tracker):
+            spool.write(json.dumps(line).encode() + b"\n")
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return StreamingResponse(
+        _chunks(spool),
+        media_type=JSONL,
+        headers={"Content-Disposition": 'attachment; filename="log.jsonl"'},
+    )
+
+
+def _chunks(spool: Any) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(64 * 1024):
+            yield chunk

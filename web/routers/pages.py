@@ -36,6 +36,7 @@ from tracker.domain.figures import Figures
 from tracker.readmodels.queries import HEADLINES, CommitmentRow, Item, headline_counts
 from web import urls
 from web.deps import ServicesDep
+from web.loghead import log_head
 
 router = APIRouter(include_in_schema=False)
 
@@ -185,6 +186,8 @@ def render(
     """The whole page, or only its ``fragment`` block for an htmx request."""
     block = fragment if fragment and wants_fragment(request) else None
     context["htmx_fragment"] = block is not None
+    if block is None:
+        context.setdefault("log_head", log_head(request.app.state.services.tracker))
     response = templates.TemplateResponse(
         request, name, context, status_code=status_code, block_name=block
     )
@@ -469,6 +472,18 @@ def delays_page(request: Request, services: ServicesDep) -> HTMLResponse:
         ],
     }
     return render(request, "delays.html", context)
+
+
+@router.get("/log", response_class=HTMLResponse)
+@html_errors
+def log_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    """The log's head in full, and how anyone can check a copy of the log against it."""
+    context = {
+        "export": absolute(request, urls.api_log_export(), services.settings.base_url),
+        "feeds": feed_links(("Every event", "all")),
+        "apis": [("The log's head", urls.api_log())],
+    }
+    return render(request, "log.html", context)
 
 
 def page_number(text: str | None) -> int:
