@@ -87,3 +87,19 @@ def test_a_failure_inside_is_a_plain_500_without_a_stack_trace(failing_site, url
     for secret in ("hunter2", "RuntimeError", "Traceback", 'File "'):
         assert secret not in answer.text
     assert "went wrong on our side" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        ("DELETE", "/api/v1/plans", {"GET", "POST"}),
+        ("PUT", urls.home(), {"GET"}),
+        ("POST", urls.feed("delays", "rss"), {"GET", "HEAD"}),
+    ],
+)
+def test_a_method_a_path_does_not_take_is_a_405_naming_every_one_it_does(
+    memory_site, method, url, allowed
+):
+    answer = memory_site.request(method, url)
+    assert answer.status_code == 405
+    assert set(answer.headers["allow"].split(", ")) == allowed

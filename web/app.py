@@ -12,8 +12,10 @@ from datetime import date
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from tracker.access import Tokens
 from tracker.application import Tracker, open_tracker
@@ -27,6 +29,7 @@ from web.settings import BUNDLED_EVENTS, Settings
 log = logging.getLogger(__name__)
 STATIC = BUNDLED_EVENTS.parent / "web" / "static"
 TICK_INTERVAL_SECONDS = 24 * 60 * 60
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 HEAD_TTL_SECONDS = 0.1  # how stale the cache's view of the head may be; see web/cache.py
 
 
@@ -101,6 +104,8 @@ async def _not_found_page(request: Request, error: StarletteHTTPException) -> Re
     """A page for people who follow a broken link; machines still get JSON."""
     from web.routers import pages
 
+    if error.status_code == 405:
+        return _method_not_allowed(request, error)
     machine = request.url.path.startswith(("/api/", "/feeds/", "/static/"))
     if error.status_code != 404 or machine or "text/html" not in request.headers.get("accept", ""):
         return await http_exception_handler(request, error)
@@ -108,6 +113,20 @@ async def _not_found_page(request: Request, error: StarletteHTTPException) -> Re
         404, "Not found", "There is no page at this address.", (("/", "Every plan"),)
     )
     return pages.error_page(request, problem)
+
+
+def _method_not_allowed(request: Request, error: StarletteHTTPException) -> Response:
+    """405 with every method the path takes in ``Allow`` (RFC 9110, 15.5.6): Starlette
+    names only those of the first route that matched the path, and a path such as
+    ``/api/v1/plans`` has a route for GET and another for POST."""
+    allowed = {
+        method
+        for method in METHODS
+        for route in request.app.routes
+        if route.matches({**request.scope, "method": method})[0] == Match.FULL
+    }
+    headers = {"Allow": ", ".join(sorted(allowed))} if allowed else None
+    return JSONResponse({"detail": error.detail}, status_code=405, headers=headers)
 
 
 def start(settings: Settings) -> Services:

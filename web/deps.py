@@ -24,11 +24,19 @@ async def read_model(request: Request) -> ReadModel:
     return request.app.state.services.read
 
 
+# Documented, not enforced here: a day that does not exist (30 February) also matches,
+# and the parser's 422 names the problem better than a pattern mismatch would.
+AS_OF_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+
+
 async def as_of(
     request: Request,
     as_of: Annotated[
         str | None,
-        Query(description="YYYY, YYYY-MM or YYYY-MM-DD (a month or year means its last day)"),
+        Query(
+            description="YYYY, YYYY-MM or YYYY-MM-DD (a month or year means its last day)",
+            json_schema_extra={"pattern": AS_OF_PATTERN},
+        ),
     ] = None,
 ) -> date:
     """The reference day: ``?as_of=`` at any precision, else today."""
