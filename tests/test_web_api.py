@@ -472,12 +472,22 @@ def test_the_openapi_document_describes_every_api_route_and_its_answers(
         f"{API}/plans/{{plan}}/commitments/{{slug}}": "CommitmentDetail",
         f"{API}/timeline": "TimelinePage",
         f"{API}/delays": "Delays",
+        f"{API}/log": "LogHead",
     }
     csv_route = f"{API}/plans/{{plan}}/commitments.csv"
-    assert {r.path for r in api.router.routes} == {*json_routes, csv_route}
-    assert {path for path in paths if path.startswith(API)} == {*json_routes, csv_route}
+    log_route = f"{API}/log.jsonl"
+    assert {r.path for r in api.router.routes} == {*json_routes, csv_route, log_route}
+    reads = {path for path, operations in paths.items() if "get" in operations}
+    assert {path for path in reads if path.startswith(API)} == {
+        *json_routes,
+        csv_route,
+        log_route,
+    }
 
-    may_not_find = {path for path in json_routes if "{plan}" in path} | {f"{API}/timeline"}
+    may_not_find = {path for path in json_routes if "{plan}" in path} | {
+        f"{API}/timeline",
+        f"{API}/log",  # only a store without a hash chain, which the site never opens
+    }
     for path, model in json_routes.items():
         answers = paths[path]["get"]["responses"]
         assert model in json.dumps(answers["200"]["content"]["application/json"]), path
@@ -487,6 +497,7 @@ def test_the_openapi_document_describes_every_api_route_and_its_answers(
     assert list(answers["200"]["content"]) == ["text/csv"]
     for code in ("404", "422"):
         assert list(answers[code]["content"]) == ["application/json"]
+    assert list(paths[log_route]["get"]["responses"]["200"]["content"]) == ["application/jsonl"]
 
 
 # Command line

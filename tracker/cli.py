@@ -25,6 +25,7 @@ from tracker.datafiles import load
 from tracker.domain.errors import InvalidInputError, TrackerError
 from tracker.domain.figures import corrected_numbers, known_at
 from tracker.domain.sources import require_text
+from tracker.tokencli import add_token_commands
 
 EXIT_FAILURE = 1
 
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=run_rebuild)
 
+    add_token_commands(commands, common)
     return parser
 
 

@@ -26,7 +26,15 @@ from tracker.application import (
     Tracker,
     parse_event,
 )
-from tracker.application.specs import date_of, optional_text, text_of
+from tracker.application.specs import (
+    COMMITMENT_HEADER,
+    COMMITMENT_KEYS,
+    PLAN_HEADER,
+    PLAN_KEYS,
+    parse_header,
+    parse_source,
+    slug_of,
+)
 from tracker.application.views import PlanView
 from tracker.domain.entries import COMMITMENT_EVENT_TYPES, PLAN_EVENT_TYPES, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError, TrackerError
@@ -34,8 +42,6 @@ from tracker.domain.sources import Source
 from tracker.yamltext import Located, YamlError, read_yaml
 
 PLAN_FILE = "plan.yaml"
-PLAN_KEYS = frozenset({"plan", "title", "publisher", "published_on", "url", "sources", "events"})
-COMMITMENT_KEYS = frozenset({"commitment", "title", "theme", "owner", "events"})
 APPEND_ONLY = "the record is append-only: add a correction event at the end instead"
 
 Progress = Callable[[int, int, str], None]
@@ -233,14 +239,9 @@ class _Reader:
 
     def read_plan(self, path: Path) -> tuple[str, dict[str, Source]]:
         doc = _document(path, PLAN_KEYS)
-        slug = _field(path, doc, "plan", lambda v: checked_slug(text_of(v, "plan"), "plan"))
+        slug = _field(path, doc, lambda d: slug_of(d.get("plan"), "plan"))
         self.plans.append(slug)
-        header = {
-            "title": _field(path, doc, "title", lambda v: text_of(v, "title")),
-            "publisher": _field(path, doc, "publisher", lambda v: text_of(v, "publisher")),
-            "published_on": _field(path, doc, "published_on", lambda v: date_of(v, "published_on")),
-            "url": _field(path, doc, "url", lambda v: optional_text(v, "url")),
-        }
+        header = _field(path, doc, lambda d: parse_header(d, PLAN_HEADER))
         sources = _sources(path, doc.get("sources"))
         try:
             recorded = self.tracker.plan(slug)
@@ -279,9 +280,7 @@ class _Reader:
         self, path: Path, plan: str, sources: dict[str, Source], seen: dict[str, Path]
     ) -> None:
         doc = _document(path, COMMITMENT_KEYS)
-        slug = _field(
-            path, doc, "commitment", lambda v: checked_slug(text_of(v, "commitment"), "commitment")
-        )
+        slug = _field(path, doc, lambda d: slug_of(d.get("commitment"), "commitment"))
         if slug != path.stem:
             raise DataFileError(
                 path, f"commitment '{slug}' must be in a file named {slug}.yaml", doc.line
@@ -289,11 +288,7 @@ class _Reader:
         if slug in seen:
             raise DataFileError(path, f"commitment '{slug}' is also in {seen[slug]}", doc.line)
         seen[slug] = path
-        header = {
-            "title": _field(path, doc, "title", lambda v: text_of(v, "title")),
-            "theme": _field(path, doc, "theme", lambda v: optional_text(v, "theme")),
-            "owner": _field(path, doc, "owner", lambda v: optional_text(v, "owner")),
-        }
+        header = _field(path, doc, lambda d: parse_header(d, COMMITMENT_HEADER))
         events = _events(path, doc.get("events"), sources, COMMITMENT_EVENT_TYPES)
         if not events:
             raise DataFileError(path, "a commitment needs at least its announced event", doc.line)
@@ -401,13 +396,12 @@ def _document(path: Path, allowed: frozenset[str]) -> Located:
     return doc
 
 
-def _field(path: Path, doc: Located, name: str, parse: Callable[[Any], Any]) -> Any:
+def _field(path: Path, doc: Located, parse: Callable[[Located], Any]) -> Any:
+    """Header fields, parsed as the write API parses them; an error names the file."""
     try:
-        return parse(doc.get(name))
+        return parse(doc)
     except InvalidInputError as error:
-        raise DataFileError(
-            path, str(error) if error.field else f"{name}: {error}", doc.line
-        ) from None
+        raise DataFileError(path, str(error), doc.line) from None
 
 
 def _sources(path: Path, raw: Any) -> dict[str, Source]:
@@ -420,18 +414,7 @@ def _sources(path: Path, raw: Any) -> dict[str, Source]:
         line = getattr(value, "line", None)
         try:
             checked_slug(key, "source key")
-            if not isinstance(value, Mapping):
-                raise InvalidInputError("a source must be a mapping of fields")
-            unknown = set(value) - {"publisher", "title", "published_on", "url", "author"}
-            if unknown:
-                raise InvalidInputError(f"unknown field '{sorted(unknown)[0]}'")
-            sources[key] = Source.create(
-                publisher=value.get("publisher"),
-                title=value.get("title"),
-                published_on=date_of(value.get("published_on"), "published_on"),
-                url=optional_text(value.get("url"), "url"),
-                author=optional_text(value.get("author"), "author"),
-            )
+            sources[key] = parse_source(value)
         except InvalidInputError as error:
             where = f"{error.field}: " if error.field and error.field not in str(error) else ""
             raise DataFileError(path, f"{where}{error}", line, f"source '{key}'") from None

@@ -21,9 +21,14 @@ class PublishPlan:
 
 @dataclass(frozen=True)
 class RegisterSource:
+    """Register a citable source under ``key``. The data files may list a registered
+    source again (nothing new is recorded); with ``new_only`` (the write API, where a
+    creation is answered as such) a key already taken is a ``ConflictError``."""
+
     plan: str
     key: str
     source: Source
+    new_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -244,6 +244,8 @@ class _Batch:
                 return self._publish(command)
             case RegisterSource():
                 plan = self.plan(command.plan)
+                if command.new_only and command.key in plan.sources:
+                    raise ConflictError(f"source '{command.key}' is already registered")
                 plan.register_source(command.key, command.source)
                 return Receipt(command.plan, None, None, plan.version)
             case AnnounceCommitment():

@@ -2,13 +2,15 @@
 
 ``parse_event`` turns a loose mapping (YAML text or a JSON body) into an ``EventSpec``
 or raises an ``InvalidInputError`` naming the field. The data files use it now and
-the web's write API will use it too, so both accept exactly the same events.
+the web's write API uses it too, so both accept exactly the same events. The shapes
+around events (a plan's header and sources, a commitment's header) are described
+here once, as tables of field parsers, for the same reason.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,7 +18,7 @@ from typing import Any
 from tracker.domain.chronicle import Chronicle
 from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
-from tracker.domain.entries import EVENT_TYPES, Entry, checked_status
+from tracker.domain.entries import EVENT_TYPES, Entry, checked_slug, checked_status
 from tracker.domain.errors import InvalidInputError, UnknownEventTypeError
 from tracker.domain.sources import MAX_QUOTE, Fact, Source, bounded_text
 
@@ -172,15 +174,8 @@ def date_of(value: Any, name: str) -> PartialDate:
 def source_of(value: Any, sources: Mapping[str, Source]) -> Source:
     """A key of the plan's sources, or (for the API) a source written out in full."""
     if isinstance(value, Mapping):
-        unknown = set(value) - {"publisher", "title", "published_on", "url", "author"}
-        if unknown:
-            raise InvalidInputError(f"unknown source field '{sorted(unknown)[0]}'", "source")
         try:
-            return Source.create(**{k: optional_text(v, k) for k, v in value.items()})
-        except TypeError:
-            raise InvalidInputError(
-                "source needs publisher, title and published_on", "source"
-            ) from None
+            return parse_source(value)
         except InvalidInputError as error:
             raise error.at("source") from None
     key = text_of(value, "source")
@@ -191,6 +186,49 @@ def source_of(value: Any, sources: Mapping[str, Source]) -> Source:
         raise InvalidInputError(
             f"unknown source '{key}' (the plan's sources: {known})", "source"
         ) from None
+
+
+def parse_source(value: Any) -> Source:
+    """A source written out in full: an entry of a plan's ``sources``, or a source the
+    write API is given in place of a key. The error names the bad field."""
+    if not isinstance(value, Mapping):
+        raise InvalidInputError("a source must be a mapping of fields")
+    unknown = sorted(str(name) for name in value if name not in SOURCE_FIELDS)
+    if unknown:
+        raise InvalidInputError(f"unknown field '{unknown[0]}'", unknown[0])
+    return Source.create(
+        publisher=value.get("publisher"),
+        title=value.get("title"),
+        published_on=date_of(value.get("published_on"), "published_on"),
+        url=optional_text(value.get("url"), "url"),
+        author=optional_text(value.get("author"), "author"),
+    )
+
+
+def slug_of(value: Any, name: str) -> str:
+    return checked_slug(text_of(value, name), name)
+
+
+FieldParser = Callable[[Any, str], Any]
+SOURCE_FIELDS = frozenset({"publisher", "title", "published_on", "url", "author"})
+PLAN_KEYS = frozenset({"plan", "title", "publisher", "published_on", "url", "sources", "events"})
+COMMITMENT_KEYS = frozenset({"commitment", "title", "theme", "owner", "events"})
+PLAN_HEADER: dict[str, FieldParser] = {
+    "title": text_of,
+    "publisher": text_of,
+    "published_on": date_of,
+    "url": optional_text,
+}
+COMMITMENT_HEADER: dict[str, FieldParser] = {
+    "title": text_of,
+    "theme": optional_text,
+    "owner": optional_text,
+}
+
+
+def parse_header(raw: Mapping[str, Any], parsers: Mapping[str, FieldParser]) -> dict[str, Any]:
+    """The header fields of a plan or a commitment (``PLAN_HEADER``, ``COMMITMENT_HEADER``)."""
+    return {name: parse(raw.get(name), name) for name, parse in parsers.items()}
 
 
 def _detail(kind: str, name: str, value: Any) -> Any:

@@ -467,7 +467,7 @@ LOG_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/log", response_model=LogHead)
+@router.get("/log", response_model=LogHead, responses=NOT_FOUND)
 def log(services: ServicesDep) -> Any:
     """How many events the log holds and the hash of them all."""
     head = log_head(services.tracker)
