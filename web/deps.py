@@ -26,7 +26,8 @@ async def read_model(request: Request) -> ReadModel:
 
 # Documented, not enforced here: a day that does not exist (30 February) also matches,
 # and the parser's 422 names the problem better than a pattern mismatch would.
-AS_OF_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+# Empty means today, as an as-of form submitted blank does.
+AS_OF_PATTERN = r"^([0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$"
 
 
 async def as_of(

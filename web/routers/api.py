@@ -31,6 +31,7 @@ from tracker.readmodels.queries import headline_counts, status_record
 from web import urls
 from web.deps import AsOfDep, ReadDep, ServicesDep
 from web.loghead import log_head
+from web.writeschemas import SLUG
 
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
@@ -231,13 +232,22 @@ CSV_RESPONSES = {
 router = APIRouter(prefix="/api/v1", tags=["api"], route_class=ApiRoute, responses=INVALID)
 
 
-def plan_slug(plan: Annotated[str, Path(description="the plan's slug")]) -> str:
+# Documented, not enforced by FastAPI: text that is not a slug names nothing, a 404.
+SLUG_SCHEMA = {"pattern": SLUG["pattern"], "maxLength": SLUG["maxLength"]}
+
+
+def plan_slug(
+    plan: Annotated[str, Path(description="the plan's slug", json_schema_extra=SLUG_SCHEMA)],
+) -> str:
     return _slug(plan, lambda shown: f"unknown plan '{shown}'")
 
 
 def commitment_slug(
     plan: Annotated[str, Depends(plan_slug)],
-    slug: Annotated[str, Path(description="the commitment's slug, within its plan")],
+    slug: Annotated[
+        str,
+        Path(description="the commitment's slug, within its plan", json_schema_extra=SLUG_SCHEMA),
+    ],
 ) -> str:
     return _slug(slug, lambda shown: f"unknown commitment '{shown}' in plan '{plan}'")
 
