@@ -4,6 +4,7 @@ and a failure inside a request tells the client nothing about the inside."""
 from __future__ import annotations
 
 import pytest
+from eventsourcing.persistence import ConnectionUnavailableError, OperationalError
 from fastapi.testclient import TestClient
 
 from tests.test_web_pages import BWV, PAGES, PLAN, Tags
@@ -103,3 +104,29 @@ def test_a_method_a_path_does_not_take_is_a_405_naming_every_one_it_does(
     answer = memory_site.request(method, url)
     assert answer.status_code == 405
     assert set(answer.headers["allow"].split(", ")) == allowed
+
+
+@pytest.mark.parametrize(
+    "busy",
+    [
+        ConnectionUnavailableError("Timed out waiting for return of writer"),
+        OperationalError("database is locked"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("url", "media_type"),
+    [("/api/v1/plans", "application/problem+json"), (urls.home(), "text/html")],
+)
+def test_a_busy_store_is_a_503_asking_to_retry(monkeypatch, busy, url, media_type):
+    settings = Settings(database_url="memory://", project=False, tick=False, cache_entries=0)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+
+        def stuck(*args, **kwargs):
+            raise busy
+
+        monkeypatch.setattr(client.app.state.services.read, "plans", stuck)
+        answer = client.get(url)
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"].isdigit()
+    assert answer.headers["content-type"].startswith(media_type)
+    assert "nothing was recorded" in answer.text and "locked" not in answer.text

@@ -10,10 +10,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 
+from eventsourcing.persistence import ConnectionUnavailableError, OperationalError
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -23,12 +25,15 @@ from tracker.datafiles import load
 from tracker.idempotency import IdempotencyKeys
 from tracker.readmodels import Projector, ReadModel, readmodel_engine
 from web.cache import Head, ResponseCache
-from web.security import SecurityHeaders, server_error
+from web.security import SecurityHeaders, server_error, store_busy
 from web.settings import BUNDLED_EVENTS, Settings
 
 log = logging.getLogger(__name__)
 STATIC = BUNDLED_EVENTS.parent / "web" / "static"
 TICK_INTERVAL_SECONDS = 24 * 60 * 60
+# The store did not answer in time: the library's pool, or a lock (SQLite's or
+# PostgreSQL's), in the event store or the SQLAlchemy tables. Answered with 503.
+BUSY_ERRORS = (ConnectionUnavailableError, OperationalError, SQLAlchemyOperationalError)
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 HEAD_TTL_SECONDS = 0.1  # how stale the cache's view of the head may be; see web/cache.py
 
@@ -83,12 +88,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ResponseCache, head=_head, max_entries=settings.cache_entries)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so cached answers get them
     app.add_exception_handler(Exception, server_error)
+    for busy in BUSY_ERRORS:
+        app.add_exception_handler(busy, store_busy)
     from web.routers import api, feeds, pages
 
     app.include_router(api.router)
     from web.routers import writes
 
     app.include_router(writes.router)
+
     app.include_router(feeds.router)
     app.include_router(pages.router)
     app.add_exception_handler(StarletteHTTPException, _not_found_page)

@@ -67,6 +67,35 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+BUSY_RETRY_AFTER_SECONDS = 2
+
+
+async def store_busy(request: Request, error: Exception) -> Response:
+    """The store could not be reached in time (every connection busy, a lock held too
+    long): the transaction was rolled back, so nothing was written, and the request
+    can simply be sent again. 503 with ``Retry-After`` says so to any client."""
+    log.warning("%s %s: the store is busy (%s)", request.method, request.url.path, error)
+    headers = {k.decode(): v.decode() for k, v in HEADERS}
+    headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    detail = "The record is busy; nothing was recorded. Please try again in a moment."
+    if request.url.path.startswith(("/api/", "/feeds/")):
+        problem = {
+            "type": "about:blank",
+            "title": "Service Unavailable",
+            "status": 503,
+            "detail": detail,
+        }
+        return JSONResponse(
+            problem, status_code=503, media_type="application/problem+json", headers=headers
+        )
+    page = (
+        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
+        "<title>Busy</title></head><body><main><h1>The record is busy</h1>"
+        f"<p>{detail}</p></main></body></html>"
+    )
+    return HTMLResponse(page, status_code=503, headers=headers)
+
+
 async def server_error(request: Request, error: Exception) -> Response:
     """The answer to an unexpected failure: logged in full, told in one sentence."""
     log.error("%s %s failed", request.method, request.url.path, exc_info=error)
