@@ -26,7 +26,9 @@ from tracker.idempotency import IdempotencyKeys
 from tracker.readmodels import Projector, ReadModel, readmodel_engine
 from web.cache import Head, ResponseCache
 from web.security import SecurityHeaders, server_error, store_busy
+from web.sessions import Sessions
 from web.settings import BUNDLED_EVENTS, Settings
+from web.throttle import SignInThrottle
 
 log = logging.getLogger(__name__)
 STATIC = BUNDLED_EVENTS.parent / "web" / "static"
@@ -50,6 +52,8 @@ class Services:
     head: Head | None = None
     tokens: Tokens | None = None  # who may write (web/auth.py)
     keys: IdempotencyKeys | None = None  # writes already done (web/routers/writes.py)
+    sessions: Sessions | None = None  # editors signed in (web/routers/editor.py)
+    throttle: SignInThrottle | None = None  # failed sign-ins, per address
 
     def today(self) -> date:
         return date.today()
@@ -96,7 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from web.routers import writes
 
     app.include_router(writes.router)
+    from web.routers import editor
 
+    app.include_router(editor.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
     app.add_exception_handler(StarletteHTTPException, _not_found_page)
@@ -151,6 +157,8 @@ def start(settings: Settings) -> Services:
     services.tokens, services.keys = Tokens(engine), IdempotencyKeys(engine)
     services.tokens.create_tables()
     services.keys.create_tables()
+    services.sessions, services.throttle = Sessions(engine), SignInThrottle()
+    services.sessions.create_tables()
     # Projecting here, the read models move every poll at most; otherwise (tests that
     # project by hand) read the head on every request.
     ttl = HEAD_TTL_SECONDS if settings.project else 0.0

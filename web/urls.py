@@ -96,3 +96,24 @@ def api_commitments_csv(plan: str, **query: object) -> str:
 
 def api_timeline(**query: object) -> str:
     return _with("/api/v1/timeline", **query)
+
+
+def editor_home() -> str:
+    """The editors' pages: signed in, the plans and commitments to record on."""
+    return "/editor"
+
+
+def editor_sign_in(next: str | None = None, signed_out: bool = False) -> str:
+    return _with("/editor/sign-in", next=next, signed_out="1" if signed_out else None)
+
+
+def editor_sign_out() -> str:
+    return "/editor/sign-out"
+
+
+def editor_record(plan: str, slug: str, type: str | None = None) -> str:
+    return _with(f"/editor/plans/{plan}/commitments/{slug}/record", type=type)
+
+
+def editor_correct(plan: str, slug: str) -> str:
+    return f"/editor/plans/{plan}/commitments/{slug}/correct"
