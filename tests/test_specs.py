@@ -465,3 +465,15 @@ def test_an_announcement_cannot_be_recorded_as_a_later_event():
         parse(event("announced", summary="Again")).apply_to(commitment, "ed")
 
     assert commitment.version == 2
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\ud800"])
+def test_text_with_a_control_character_is_refused_naming_the_field(control):
+    refused = refusal(event("progress_reported", note=f"before{control}after"))
+    assert refused.field == "note"
+    assert f"U+{ord(control):04X}" in str(refused)
+
+
+def test_line_breaks_and_tabs_are_text():
+    text = "One line.\n\tAnother,\r\nand a third."
+    assert parse(event("progress_reported", note=text)).note == text

@@ -462,6 +462,13 @@ BAD_EVENTS = {
     "amount not a number": ({"type": "budget_committed", "amount_gbp": "lots"}, "amount_gbp"),
     "corrects not a number": ({"type": "correction", "corrects": "first"}, "corrects"),
     "corrects a later event": ({"type": "correction", "corrects": 99}, "corrects"),
+    # PostgreSQL's text columns refuse NUL: once recorded, it would stall the read models.
+    "a NUL in the note": ({"note": "before\x00after"}, "note"),
+    "an escape character in the quote": ({"quote": "\x1b[31mred"}, "quote"),
+    "a control character in the source's title": (
+        {"source": {**SOURCE, "title": "A\x07B"}},
+        "source.title",
+    ),
 }
 
 

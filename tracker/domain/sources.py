@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -11,6 +12,16 @@ from tracker.domain.errors import InvalidInputError, InvalidURLError
 MAX_SHORT_TEXT = 300
 MAX_LONG_TEXT = 5000
 MAX_QUOTE = 2000
+
+
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _unwritable(ch: str) -> bool:
+    """A control character (NUL, BEL, ESC...) or a lone surrogate: invisible on a page,
+    refused by PostgreSQL's text columns (NUL) or by UTF-8 itself (surrogates), and a way
+    to make a record say one thing and show another. Line breaks and tabs are text."""
+    return unicodedata.category(ch) in ("Cc", "Cs") and ch not in _ALLOWED_CONTROLS
 
 
 def require_text(value: str | None, field: str, limit: int = MAX_SHORT_TEXT) -> str:
@@ -27,6 +38,13 @@ def bounded_text(value: str | None, field: str, limit: int = MAX_LONG_TEXT) -> s
     if not isinstance(value, str):
         raise InvalidInputError(f"{field} must be text", field)
     value = value.strip()
+    bad = next((ch for ch in value if _unwritable(ch)), None)
+    if bad is not None:
+        raise InvalidInputError(
+            f"{field} contains the control character U+{ord(bad):04X}; "
+            "write plain text (line breaks and tabs are fine)",
+            field,
+        )
     if len(value) > limit:
         raise InvalidInputError(
             f"{field} is {len(value)} characters long; the limit is {limit}", field
