@@ -17,7 +17,7 @@ from web.settings import Settings
 
 PLAN = "london-policing-action-plan-2020"
 TICK_DAY = date(2026, 11, 21)
-HOSTILE = 'Watch out ]]> <script>alert("x")</script> <img src=x onerror=alert(1)> & \x0b done'
+HOSTILE = 'Watch out ]]> <script>alert("x")</script> <img src=x onerror=alert(1)> & \ufffe done'
 SCOPES = (
     ("all", None, None),
     ("delays", None, None),
