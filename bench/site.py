@@ -471,7 +471,9 @@ def measure_throughput(args, bare: Server, site: Server, uncached: Server) -> di
             server = site if endpoint.cached else uncached
             run = wrk(server, endpoint.path, *wrk_args, headers=headers)
             if endpoint.not_modified:
-                _expect(run["bytes_per_request"] < 600, f"the 304 run read {run}")
+                # Headers only: about 650 bytes with the security headers; a body would
+                # add the delays feed's 13 KB or more.
+                _expect(run["bytes_per_request"] < 2048, f"the 304 run read {run}")
             runs[endpoint.name].append(run)
         bare_runs.append(wrk(bare, BARE, *wrk_args))
         before, after = bare_runs[-2:]
@@ -620,7 +622,8 @@ def profile(args, name: str, url: str | None, endpoint: Endpoint) -> dict:
 def profile_rebuild(args, workdir: Path, data: Any, commitments: int = 20) -> dict:
     """A rebuild of the bundled plan and ``commitments`` of the generated plan's files,
     under cProfile: each commitment's events cost the same as in the big store, since
-    the projector's work per event grows with its commitment's events, not the log's."""
+    the projector's work per event depends on the event and its commitment, not on the
+    size of the log."""
     sample = workdir / "sample" / data.plan
     sample.mkdir(parents=True)
     files = sorted(f for f in data.folder.glob("*.yaml") if f.name != "plan.yaml")

@@ -3,14 +3,17 @@ never applies an event twice or skips one, however it is stopped or doubled."""
 
 from __future__ import annotations
 
+import random
 import threading
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from tracker.application import RecordEvent, open_tracker, parse_event
+from tracker.application import AnnounceCommitment, RecordEvent, open_tracker, parse_event
 from tracker.datafiles import load
+from tracker.domain.entries import CLOSED_STATUSES, STATUSES
+from tracker.domain.figures import STALE_AFTER_DAYS, counted, figures
 from tracker.readmodels import Projector, ReadModel, readmodel_engine
 from tracker.readmodels import projector as projector_module
 from tracker.readmodels import schema as t
@@ -190,3 +193,277 @@ def test_the_timeline_is_newest_first_and_paged(store):
     starts = [i.entry.date.start for i in first + second]
     assert starts == sorted(starts, reverse=True)
     assert not {i.position for i in first} & {i.position for i in second}
+
+
+# A generated plan: many commitments whose histories revise, correct and post-date
+# deadlines, projected one event per batch and all at once.
+
+DAYS = [date(2020, 6, 1), date(2022, 1, 1), date(2024, 3, 1), TODAY, date(2030, 1, 1)]
+THEMES = ("Trust", "Stop and search", "Scrutiny")
+
+
+def generate(tracker, commitments: int = 40, seed: int = 7) -> None:
+    """Commitments with random histories: deadlines set, moved and brought forward,
+    statuses, news, corrections (of deadlines too), events on the same first day as
+    the one before, and histories ending anywhere from 2020 to after TODAY."""
+    rng = random.Random(seed)
+    sources = tracker.plan(PLAN).sources
+    source = "ldrs-haringey-community-press-2023-11-18"
+
+    def day(low: int, high: int) -> str:
+        text = date.fromordinal(rng.randint(low, high)).isoformat()
+        return text[: rng.choice((4, 7, 10, 10))]  # a year, a month or a day
+
+    first = date(2019, 1, 1).toordinal()
+    for number in range(commitments):
+        slug = f"generated-{number:03d}"
+        start = rng.randint(first, first + 700)
+        end = rng.randint(start + 200, date(2028, 12, 31).toordinal())
+        spec = {"type": "announced", "date": day(start, start), "source": source}
+        announced = parse_event(spec | {"summary": "A promise."}, sources)
+        theme = THEMES[number % 3]
+        command = AnnounceCommitment(PLAN, slug, f"Generated {number}", announced, theme)
+        tracker.execute([command], "test")
+        correctable, when = [1], spec["date"]
+        for n in range(2, rng.randint(2, 14)):
+            kind = rng.choice(("deadline_set", "deadline_set", "status", "news", "correction"))
+            when = when if rng.random() < 0.25 else day(start, end)  # ties on a first day
+            fields = {"date": when, "source": source}
+            if kind == "deadline_set":
+                fields |= {"type": kind, "due": day(start + 100, end + 800)}
+            elif kind == "status":
+                fields |= {"type": "status_changed", "status": rng.choice(STATUSES)}
+            elif kind == "news" or len(correctable) < 2:
+                fields |= {"type": "progress_reported", "note": "News."}
+            else:
+                target = rng.choice(correctable[1:])
+                fields |= {"type": "correction", "corrects": target, "note": "Wrong."}
+                correctable.remove(target)
+            tracker.execute([RecordEvent(PLAN, slug, parse_event(fields, sources))], "test")
+            if fields["type"] != "correction":
+                correctable.append(n)
+    tracker.tick(TODAY)
+
+
+@pytest.fixture
+def generated(store):
+    tracker, projector, read = store
+    generate(tracker)
+    return tracker, projector, read
+
+
+def days_to_check(tracker) -> list[date]:
+    """Fixed days, and days on either side of where figures turn: the day a deadline
+    falls due and the day after, the last day before going stale and the first."""
+    days = set(DAYS)
+    for row in tracker.status(PLAN, as_of=date(2030, 1, 1))[-12:]:
+        f = row.figures
+        if f.due:
+            days |= {f.due.end, f.due.end + timedelta(days=1)}
+        if f.last_event_on:
+            stale = f.last_event_on.start + timedelta(days=STALE_AFTER_DAYS)
+            days |= {stale, stale + timedelta(days=1)}
+    return sorted(days)
+
+
+def table_rows(engine, table):
+    with engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.execute(select(table)))
+
+
+def test_one_event_per_batch_and_a_rebuild_project_the_same_rows(generated):
+    _, projector, read = generated
+    tables = (t.entries, t.commitments, t.plans)
+    projector.catch_up(batch=1)  # every commitment read back from its row
+    one_by_one = [table_rows(projector.engine, x) for x in tables]
+    projector.rebuild()  # every commitment kept in memory
+    assert [table_rows(projector.engine, x) for x in tables] == one_by_one
+    with projector.engine.connect() as conn:
+        counted_rows = conn.scalar(select(func.count()).select_from(t.entries))
+    assert read.timeline(page=1, per_page=10)[1] == counted_rows == len(one_by_one[0])
+    assert read.timeline(page=1, per_page=10, plan="no-such-plan") == ([], 0)
+
+
+@pytest.mark.parametrize("batch", [1, 7, 5000])
+def test_each_stored_basis_is_the_figures_of_the_whole_replayed_history(generated, batch):
+    tracker, projector, _ = generated
+    projector.catch_up(batch=batch)  # 1: carried forward from the row at every event
+    with projector.engine.connect() as conn:
+        stored = {r.slug: r for r in conn.execute(select(t.commitments))}
+    for view in tracker.commitments(PLAN):
+        f, row = figures(view.entries, date.max), stored[view.slug]
+        counted_starts = [e.date.start for e in counted(view.entries, date.max)]
+        assert (row.status, row.status_since, row.first_due, row.due, row.last_event_on) == (
+            f.status,
+            str(f.status_since) if f.status_since else None,
+            str(f.first_due) if f.first_due else None,
+            str(f.due) if f.due else None,
+            str(f.last_event_on) if f.last_event_on else None,
+        ), view.slug
+        assert row.latest_start == max(counted_starts)
+        assert row.version == len(view.entries)
+
+
+@pytest.mark.parametrize("batch", [1, 7, 5000])
+def test_the_stored_replaced_deadline_is_what_replaying_the_history_gives(generated, batch):
+    tracker, projector, read = generated
+    projector.catch_up(batch=batch)
+    stored, replayed = {}, {}
+    for view in tracker.commitments(PLAN):
+        items = read.commitment(PLAN, view.slug, TODAY).items
+        stored |= read.deadlines_before(items)
+        for item in items:
+            if item.entry.type == "deadline_set":
+                earlier = [e for e in view.entries if e.number < item.entry.number]
+                replayed[item.position] = figures(earlier, date.max).due
+    assert stored == replayed
+    assert sum(d is not None for d in stored.values()) > 10  # moved, not only first ones
+    projector.rebuild()
+    rebuilt = read.deadlines_before(read.recent(10_000))
+    assert rebuilt == stored
+
+
+def test_the_delays_list_is_the_figures_rule_over_the_replayed_record(generated):
+    tracker, projector, read = generated
+    projector.catch_up()
+    for as_of in days_to_check(tracker):
+        replayed = {r.slug: r.figures for r in tracker.status(PLAN, as_of=as_of)}
+        # The rule of the figures, over the commitments in the order the plan lists them.
+        expected = [
+            (r.slug, replayed[r.slug])
+            for r in read.commitments(PLAN, as_of)
+            if replayed[r.slug].status not in CLOSED_STATUSES
+            and (
+                replayed[r.slug].days_overdue
+                or replayed[r.slug].slip_days
+                or replayed[r.slug].stale
+                or replayed[r.slug].due is None
+            )
+        ]
+        expected.sort(
+            key=lambda pair: (-pair[1].days_overdue, -pair[1].slip_days, not pair[1].stale)
+        )
+        assert [(r.slug, r.figures) for r in read.delays(as_of)] == expected, as_of
+        assert len(expected) > 5
+
+
+def test_stale_commitments_are_those_the_figures_call_stale(generated):
+    tracker, projector, read = generated
+    projector.catch_up()
+    for as_of in days_to_check(tracker):
+        replayed = {
+            r.slug: r.figures.last_event_on.start + timedelta(days=STALE_AFTER_DAYS + 1)
+            for r in tracker.status(PLAN, as_of=as_of)
+            if r.figures.stale
+        }
+        stale = read.stale_since(as_of)
+        assert {row.slug: day for row, day in stale} == replayed, as_of
+        assert {r.slug for r, _ in read.stale_since(as_of, plan=PLAN)} == set(replayed)
+        assert read.stale_since(as_of, plan="no-such-plan") == []
+    assert read.stale_since(date(2030, 1, 1))  # not only empty lists
+
+
+def test_a_limited_stale_list_holds_the_newest_a_feed_would_show(generated):
+    tracker, projector, read = generated
+    projector.catch_up()
+
+    def newest(pair):  # as a feed ranks a stale item: the later of the day and the record
+        row, day = pair
+        moment = max(datetime.combine(day, time(), UTC), datetime.fromisoformat(row.recorded_at))
+        return moment, day, row.slug
+
+    for as_of in days_to_check(tracker):
+        everything = sorted(read.stale_since(as_of), key=newest, reverse=True)
+        for limit in (1, 3, 10):
+            limited = {r.slug for r, _ in read.stale_since(as_of, limit=limit)}
+            assert {r.slug for r, _ in everything[:limit]} <= limited, (as_of, limit)
+            assert limited <= {r.slug for r, _ in everything}
+
+
+def test_stale_commitments_beside_events_are_those_a_feed_of_them_can_show(generated):
+    tracker, projector, read = generated
+    projector.catch_up()
+
+    def when(moment):
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+    def midnight(day):
+        return datetime.combine(day, time(), UTC)
+
+    for as_of in days_to_check(tracker):
+        stale = read.stale_since(as_of)
+        for limit in (1, 3, 10, 40, 1000):
+            events = read.recent(limit, delays_only=True)
+            # A feed's order: newest first, an event before a stale commitment on a tie.
+            ranked = sorted(
+                [(when(i.entry.recorded_at), 1, i.position) for i in events]
+                + [
+                    (max(midnight(day), when(datetime.fromisoformat(row.recorded_at))), 0, row.slug)
+                    for row, day in stale
+                ],
+                reverse=True,
+            )[:limit]
+            shown = {key for _, is_event, key in ranked if not is_event}
+            limited = {r.slug for r, _ in read.stale_since(as_of, limit=limit, beside=events)}
+            assert shown <= limited, (as_of, limit)
+
+
+def test_with_room_in_a_feed_every_stale_commitment_is_kept(database_url, bundled_plan):
+    tracker = open_tracker(database_url)
+    load(tracker, [bundled_plan])  # not ticked: one delay, recorded after some stale news
+    engine = readmodel_engine(database_url)
+    projector = Projector(tracker, engine)
+    projector.create_tables()
+    projector.catch_up()
+    read = ReadModel(engine)
+    events = read.recent(50, delays_only=True)
+    every = {r.slug for r, _ in read.stale_since(TODAY)}
+    assert len(every) > len(events) >= 1
+    assert {r.slug for r, _ in read.stale_since(TODAY, limit=50, beside=events)} == every
+    tracker.close()
+    engine.dispose()
+
+
+def test_a_limited_stale_list_keeps_every_commitment_tied_for_newest(store):
+    tracker, projector, read = store
+    projector.catch_up()
+    open_ = [r.slug for r in read.commitments(PLAN, TODAY) if r.figures.status == "not_started"]
+    for slug in open_[:3]:  # the same last news: they went stale on the same day
+        record(tracker, slug, type="progress_reported", date="2027-01", note="News.")
+    projector.catch_up()
+    limited = {row.slug: day for row, day in read.stale_since(date(2031, 1, 1), limit=1)}
+    assert {slug: limited.get(slug) for slug in open_[:3]} == dict.fromkeys(
+        open_[:3], date(2027, 7, 1)
+    )
+
+
+@pytest.mark.parametrize("old", ["older version", "no version"])
+def test_a_read_model_of_another_version_is_dropped_and_projected_again(store, old):
+    tracker, projector, read = store
+    projector.catch_up()
+    projected = rows(projector.engine)
+    log = tracker.recorder.max_notification_id()
+    with projector.engine.begin() as conn:
+        # A read model made by other code: wrong rows, and a position that says done.
+        conn.execute(t.entries.delete().where(t.entries.c.type == "announced"))
+        if old == "no version":
+            t.version.drop(conn)
+        else:
+            conn.execute(t.version.update().values(version=t.VERSION - 1))
+    assert len(rows(projector.engine)) < len(projected)
+    projector.create_tables()  # as the site does on start
+    assert projector.position() == 0
+    projector.catch_up()
+    assert rows(projector.engine) == projected
+    with projector.engine.connect() as conn:
+        assert projector_module.stored_version(conn) == t.VERSION
+    assert tracker.recorder.max_notification_id() == log  # the log is never touched
+    assert len(read.commitments(PLAN, TODAY)) == len(tracker.commitments(PLAN))
+
+
+def test_creating_the_tables_again_keeps_a_read_model_of_this_version(store):
+    _, projector, _ = store
+    projector.catch_up()
+    projected, position = rows(projector.engine), projector.position()
+    projector.create_tables()
+    assert (rows(projector.engine), projector.position()) == (projected, position)

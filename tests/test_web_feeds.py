@@ -281,6 +281,26 @@ def test_a_configured_base_url_and_item_limit_shape_every_feed():
     assert parsed.feed.link == "https://tracker.example.org/"
 
 
+def test_a_short_delays_feed_is_the_start_of_a_long_one(tmp_path):
+    """Events and stale commitments are each read newest first, only as many as the
+    feed carries: what it shows must not depend on how many it carries."""
+
+    def delays(items: int):
+        url = f"sqlite:///{tmp_path / 'tracker.sqlite'}"
+        settings = Settings(database_url=url, project=False, tick=False, feed_items=items)
+        with TestClient(create_app(settings)) as client:
+            if items == 1000:
+                ticked(client)
+            parsed = feed(client, urls.feed("delays", "atom"))
+        return [(e.id, e.title) for e in parsed.entries]
+
+    everything = delays(1000)
+    assert sum("no news for" in title for _, title in everything) > 3
+    assert sum("no news for" not in title for _, title in everything) >= 3
+    for items in (1, 2, 3, 5, 8, 13):
+        assert delays(items) == everything[:items], items
+
+
 def test_the_openapi_description_gives_each_feed_its_media_type(memory_site):
     paths = memory_site.get("/openapi.json").json()["paths"]
     for url in FEEDS:

@@ -4,29 +4,50 @@ Each batch of events and the new tracking position commit in one transaction. A 
 starts by locking the tracking row, so two projectors on one database take turns, and
 the position only moves if nobody else moved it first: a crash or restart resumes
 exactly where it stopped, and no event is applied twice or skipped.
+
+Re-reading and re-folding a commitment's entries for each of its events made the cost
+of a commitment grow with the square of its events. Now, within a batch, each
+commitment touched is kept in memory (``_Batch``): its figures' basis is carried forward
+event by event from its row (``_Basis``), its history is read only when a correction
+takes an event away, its entry rows are inserted together and its row is written once,
+when the batch ends. A rebuild takes bigger batches: fewer transactions and row reads.
+
+The tables store what the log says and dates, never a figure that moves with the day
+(days overdue, stale): those are worked out per request (``queries``).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, inspect, select, update
 
 from tracker.application import Tracker
 from tracker.domain.chronicle import Chronicle
 from tracker.domain.commitments import Commitment
+from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
-from tracker.domain.figures import counted, figures
+from tracker.domain.figures import SOURCED_TYPES, corrected_numbers
 from tracker.domain.plans import Plan
 from tracker.readmodels import schema as t
-from tracker.readmodels.rows import entry_from_row, entry_row, source_row
+from tracker.readmodels.rows import (
+    date_text,
+    entry_from_row,
+    entry_row,
+    source_row,
+    stale_news_at,
+    text_date,
+)
 
 log = logging.getLogger(__name__)
 NAME = "site"
 DELAY_STATUSES = frozenset({"delayed", "paused", "dropped"})
+BATCH = 500  # events per transaction when following the log: a short lock
+REBUILD_BATCH = 5_000  # when projecting the whole log: fewer transactions and re-reads
 
 
 class _Moved(Exception):
@@ -39,8 +60,15 @@ class Projector:
         self.engine = engine
 
     def create_tables(self) -> None:
-        t.metadata.create_all(self.engine)
+        """Create the read-model tables. Tables of another version (or of none: made
+        before versions) are dropped first; the next catch-up projects the whole log
+        into the new ones. Only read-model tables are dropped, never the log."""
         with self.engine.begin() as conn:
+            if stored_version(conn) != t.VERSION:
+                t.metadata.drop_all(conn)
+            t.metadata.create_all(conn)
+            if conn.scalar(select(t.version.c.version)) is None:
+                conn.execute(insert(t.version).values(version=t.VERSION))
             if conn.scalar(select(t.tracking.c.position).where(t.tracking.c.name == NAME)) is None:
                 conn.execute(insert(t.tracking).values(name=NAME, position=0))
 
@@ -48,13 +76,13 @@ class Projector:
         """Drop every read-model row and project the whole log again."""
         t.metadata.drop_all(self.engine)
         self.create_tables()
-        return self.catch_up()
+        return self.catch_up(batch=REBUILD_BATCH)
 
     def position(self) -> int:
         with self.engine.connect() as conn:
             return conn.scalar(select(t.tracking.c.position).where(t.tracking.c.name == NAME))
 
-    def catch_up(self, batch: int = 500) -> int:
+    def catch_up(self, batch: int = BATCH) -> int:
         """Apply every event recorded since the tracking position; returns how many."""
         applied = 0
         while True:
@@ -85,9 +113,11 @@ class Projector:
         notifications = self.tracker.recorder.select_notifications(start=start + 1, limit=batch)
         if not notifications:
             return 0
+        work = _Batch(conn)
         for notification in notifications:
             event = self.tracker.mapper.to_domain_event(notification)
-            _apply(conn, notification.id, event)
+            _apply(work, notification.id, event)
+        work.flush()
         moved = conn.execute(
             update(t.tracking)
             .where(t.tracking.c.name == NAME, t.tracking.c.position == start)
@@ -98,7 +128,19 @@ class Projector:
         return len(notifications)
 
 
-def _apply(conn: Connection, position: int, event: Any) -> None:
+def stored_version(conn: Connection) -> int | None:
+    """The version the read-model tables were made at; None if there are none, or they
+    predate versions."""
+    schema = conn.schema_for_object(t.version)
+    if not inspect(conn).has_table(t.version.name, schema=schema):
+        return None
+    return conn.scalar(select(t.version.c.version))
+
+
+def _apply(work: _Batch, position: int, event: Any) -> None:
+    """One event. Plan events (a few per plan) go straight to their rows; a
+    commitment's go into ``work``, written when the batch ends."""
+    conn = work.conn
     if isinstance(event, Plan.Published):
         conn.execute(
             insert(t.plans).values(
@@ -110,6 +152,7 @@ def _apply(conn: Connection, position: int, event: Any) -> None:
                 url=event.url,
                 sources={},
                 entry_count=0,
+                events=0,
                 position=position,
             )
         )
@@ -118,51 +161,230 @@ def _apply(conn: Connection, position: int, event: Any) -> None:
         sources = dict(row.sources) | {event.key: source_row(event.source)}
         conn.execute(update(t.plans).where(t.plans.c.slug == row.slug).values(sources=sources))
     elif isinstance(event, Commitment.Announced):
-        entry = event.entry()
-        conn.execute(insert(t.entries).values(entry_row(position, event.plan, event.slug, entry)))
-        conn.execute(
-            insert(t.commitments).values(
-                id=str(event.originator_id),
-                plan=event.plan,
-                slug=event.slug,
-                title=event.title,
-                theme=event.theme,
-                owner=event.owner,
-                summary=event.summary,
-                announced_on=str(entry.date),
-                search=" ".join(
-                    x for x in (event.title, event.summary, event.theme, event.owner) if x
-                ).lower(),
-                **_basis([entry], position),
-            )
-        )
+        work.announce(position, event)
     elif isinstance(event, Chronicle.Development) and isinstance(event, Commitment.Event):
-        _apply_to_commitment(conn, position, event)
+        work.develop(position, event)
     elif isinstance(event, Chronicle.Development):
         row = conn.execute(select(t.plans).where(t.plans.c.id == str(event.originator_id))).one()
         entry = event.entry(row.entry_count + 1)
         conn.execute(insert(t.entries).values(entry_row(position, row.slug, None, entry)))
         conn.execute(
-            update(t.plans).where(t.plans.c.slug == row.slug).values(entry_count=entry.number)
+            update(t.plans)
+            .where(t.plans.c.slug == row.slug)
+            .values(entry_count=entry.number, events=t.plans.c.events + 1)
         )
         _mark_corrected(conn, row.slug, None, entry)
 
 
-def _apply_to_commitment(conn: Connection, position: int, event: Any) -> None:
-    row = conn.execute(
-        select(t.commitments).where(t.commitments.c.id == str(event.originator_id))
-    ).one()
-    earlier = commitment_entries(conn, row.plan, row.slug)
-    entry = event.entry(event.originator_version)
-    values = entry_row(position, row.plan, row.slug, entry)
-    values["delay"], values["delay_days"] = _delay(earlier, entry)
-    conn.execute(insert(t.entries).values(values))
-    _mark_corrected(conn, row.plan, row.slug, entry)
-    conn.execute(
-        update(t.commitments)
-        .where(t.commitments.c.id == row.id)
-        .values(**_basis([*earlier, entry], position))
-    )
+@dataclass
+class _Basis:
+    """``figures(entries, date.max)``, kept up to date one event at a time.
+
+    Each figure comes from the latest event of its kind in date order, ties going to
+    the later recorded (the first deadline: the earliest). A new event is always the
+    latest recorded, so it takes a figure over when it starts on or after the day the
+    figure's own event starts; for deadlines that day is kept too (``due_from``,
+    ``first_due_from``). So an event needs its commitment's row, not its history. A
+    correction takes an event away: then the basis is folded again from the history.
+    """
+
+    status: str = "not_started"
+    status_since: PartialDate | None = None
+    first_due: PartialDate | None = None
+    first_due_from: date | None = None  # the first day of the event that set first_due
+    due: PartialDate | None = None
+    due_from: date | None = None  # the first day of the event that set due
+    last_event_on: PartialDate | None = None
+    latest_start: date = date.min  # the latest first day of any counted event
+
+    @classmethod
+    def of(cls, entries: list[Entry]) -> _Basis:
+        """Folded from a whole history (in recording order), corrected events left out."""
+        corrected = corrected_numbers(entries)
+        basis = cls()
+        for entry in entries:
+            if entry.number not in corrected:
+                basis.add(entry)
+        return basis
+
+    @classmethod
+    def from_row(cls, row: Any) -> _Basis:
+        return cls(
+            status=row.status,
+            status_since=text_date(row.status_since),
+            first_due=text_date(row.first_due),
+            first_due_from=row.first_due_from,
+            due=text_date(row.due),
+            due_from=row.due_from,
+            last_event_on=text_date(row.last_event_on),
+            latest_start=row.latest_start,
+        )
+
+    def add(self, entry: Entry) -> None:
+        """Count ``entry``, recorded after every event counted so far."""
+        start = entry.date.start
+        self.latest_start = max(self.latest_start, start)
+        if entry.type == "status_changed" and (
+            self.status_since is None or start >= self.status_since.start
+        ):
+            self.status, self.status_since = entry.details["status"], entry.date
+        if entry.type == "deadline_set":
+            if self.due_from is None or start >= self.due_from:
+                self.due, self.due_from = entry.details["due"], start
+            if self.first_due_from is None or start < self.first_due_from:
+                self.first_due, self.first_due_from = entry.details["due"], start
+        if entry.type in SOURCED_TYPES and (
+            self.last_event_on is None or start >= self.last_event_on.start
+        ):
+            self.last_event_on = entry.date
+
+    def columns(self) -> dict[str, Any]:
+        """The row's basis columns: what the request-time figures need."""
+        return {
+            "status": self.status,
+            "status_since": date_text(self.status_since),
+            "first_due": date_text(self.first_due),
+            "first_due_end": self.first_due.end if self.first_due else None,
+            "first_due_from": self.first_due_from,
+            "due": date_text(self.due),
+            "due_end": self.due.end if self.due else None,
+            "due_from": self.due_from,
+            "last_event_on": date_text(self.last_event_on),
+            "last_event_start": self.last_event_on.start if self.last_event_on else None,
+            "latest_start": self.latest_start,
+        }
+
+
+@dataclass
+class _Commitment:
+    """A commitment as the batch changes it."""
+
+    id: str
+    plan: str
+    slug: str
+    announced: date  # the first day of its announcement: delays count from it
+    basis: _Basis
+    position: int
+    new: dict[str, Any] | None = None  # its row's own columns, if announced in this batch
+    added: list[Entry] = field(default_factory=list)  # its events in this batch
+    history: list[Entry] | None = None  # all its events, once a correction needs them
+
+    def columns(self) -> dict[str, Any]:
+        last, news = self.added[-1], self.basis.last_event_on
+        return {
+            "version": last.number,
+            "position": self.position,
+            "recorded_at": last.recorded_at.isoformat(),
+            "stale_news_at": stale_news_at(news.start if news else None, last.recorded_at),
+            **self.basis.columns(),
+        }
+
+
+class _Batch:
+    """What one batch changes: the commitments it touches, each read once (its row,
+    and its history only for a correction), and the entry rows it adds; ``flush``
+    writes them together."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.commitments: dict[str, _Commitment] = {}
+        self.rows: dict[tuple[str, str, int], dict[str, Any]] = {}
+
+    def announce(self, position: int, event: Commitment.Announced) -> None:
+        entry = event.entry()
+        commitment = _Commitment(
+            str(event.originator_id), event.plan, event.slug, entry.date.start, _Basis(), position
+        )
+        commitment.new = {
+            "id": commitment.id,
+            "plan": event.plan,
+            "slug": event.slug,
+            "title": event.title,
+            "theme": event.theme,
+            "owner": event.owner,
+            "summary": event.summary,
+            "announced_on": str(entry.date),
+            "search": " ".join(
+                x for x in (event.title, event.summary, event.theme, event.owner) if x
+            ).lower(),
+        }
+        commitment.history = []
+        self.commitments[commitment.id] = commitment
+        self._add(commitment, position, entry)
+
+    def develop(self, position: int, event: Any) -> None:
+        commitment = self._commitment(str(event.originator_id))
+        self._add(commitment, position, event.entry(event.originator_version))
+
+    def flush(self) -> None:
+        """Insert the batch's entry rows and write each commitment's row once."""
+        if self.rows:
+            self.conn.execute(insert(t.entries), list(self.rows.values()))
+            self._count_events()
+        touched = self.commitments.values()
+        new = [c.new | c.columns() for c in touched if c.new]
+        if new:
+            self.conn.execute(insert(t.commitments), new)
+        changed = [{"target": c.id, **c.columns()} for c in touched if not c.new]
+        if changed:
+            where = t.commitments.c.id == bindparam("target")
+            self.conn.execute(update(t.commitments).where(where), changed)
+
+    def _count_events(self) -> None:
+        """Add the batch's entry rows to their plans' counts (a count of the table
+        would read every row)."""
+        added: dict[str, int] = {}
+        for plan, _, _ in self.rows:
+            added[plan] = added.get(plan, 0) + 1
+        events = t.plans.c.events
+        self.conn.execute(
+            update(t.plans)
+            .where(t.plans.c.slug == bindparam("target"))
+            .values(events=events + bindparam("added")),
+            [{"target": plan, "added": n} for plan, n in added.items()],
+        )
+
+    def _add(self, commitment: _Commitment, position: int, entry: Entry) -> None:
+        values = entry_row(position, commitment.plan, commitment.slug, entry)
+        values["delay"], values["delay_days"] = _delay(commitment, entry)
+        if entry.type == "deadline_set":
+            values["deadline_before"] = date_text(commitment.basis.due)
+        self.rows[commitment.plan, commitment.slug, entry.number] = values
+        commitment.added.append(entry)
+        commitment.position = position
+        if commitment.history is not None:
+            commitment.history.append(entry)
+        if entry.type == "correction":
+            self._mark_corrected(commitment, entry)
+            commitment.basis = _Basis.of(self._history(commitment))
+        else:
+            commitment.basis.add(entry)
+
+    def _mark_corrected(self, commitment: _Commitment, entry: Entry) -> None:
+        key = (commitment.plan, commitment.slug, entry.details["corrects"])
+        pending = self.rows.get(key)
+        if pending is not None:
+            pending["corrected_by"] = entry.number
+        else:
+            _mark_corrected(self.conn, commitment.plan, commitment.slug, entry)
+
+    def _commitment(self, id_: str) -> _Commitment:
+        """The commitment, from its row the first time the batch touches it."""
+        commitment = self.commitments.get(id_)
+        if commitment is None:
+            row = self.conn.execute(select(t.commitments).where(t.commitments.c.id == id_)).one()
+            announced = PartialDate.parse(row.announced_on).start
+            basis = _Basis.from_row(row)
+            commitment = _Commitment(id_, row.plan, row.slug, announced, basis, row.position)
+            self.commitments[id_] = commitment
+        return commitment
+
+    def _history(self, commitment: _Commitment) -> list[Entry]:
+        """Every event of the commitment: those in the tables, then this batch's."""
+        if commitment.history is None:
+            stored = commitment_entries(self.conn, commitment.plan, commitment.slug)
+            commitment.history = stored + commitment.added
+        return commitment.history
 
 
 def commitment_entries(conn: Connection, plan: str, slug: str) -> list[Entry]:
@@ -189,35 +411,15 @@ def _mark_corrected(conn: Connection, plan: str, commitment: str | None, entry: 
     )
 
 
-def _delay(earlier: list[Entry], entry: Entry) -> tuple[str | None, int | None]:
-    """Whether this event announces a delay, and by how many days."""
-    announced = earlier[0].date.start
+def _delay(commitment: _Commitment, entry: Entry) -> tuple[str | None, int | None]:
+    """Whether this event announces a delay, and by how many days (``commitment`` as
+    it stood just before the event)."""
     if entry.type == "deadline_missed":
-        return "missed", (entry.date.start - announced).days
+        return "missed", (entry.date.start - commitment.announced).days
     if entry.type == "status_changed" and entry.details["status"] in DELAY_STATUSES:
-        return "status", (entry.date.start - announced).days
+        return "status", (entry.date.start - commitment.announced).days
     if entry.type == "deadline_set":
-        before = figures(earlier, date.max).due
+        before = commitment.basis.due
         if before and entry.details["due"].end > before.end:
             return "slip", (entry.details["due"].end - before.end).days
     return None, None
-
-
-def _basis(entries: list[Entry], position: int) -> dict[str, Any]:
-    """What the request-time figures need, counting every uncorrected event."""
-    f = figures(entries, date.max)
-    latest = max(e.date.start for e in counted(entries, date.max)) if entries else date.min
-    last = entries[-1]
-    return {
-        "version": last.number,
-        "position": position,
-        "recorded_at": last.recorded_at.isoformat(),
-        "status": f.status,
-        "status_since": str(f.status_since) if f.status_since else None,
-        "first_due": str(f.first_due) if f.first_due else None,
-        "due": str(f.due) if f.due else None,
-        "due_end": f.due.end if f.due else None,
-        "last_event_on": str(f.last_event_on) if f.last_event_on else None,
-        "last_event_start": f.last_event_on.start if f.last_event_on else None,
-        "latest_start": latest,
-    }

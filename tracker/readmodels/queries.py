@@ -4,15 +4,22 @@ Every method reads tables; none replays an aggregate. Figures that depend on the
 (days overdue, stale) are worked out here, per request, from stored dates. Views of a
 past day (``as_of``) rebuild the entries of the plan or commitment concerned and run
 the same pure figures as the command line.
+
+The delays feed and page ask SQL for the commitments they show, by the rule of
+``tracker.domain.figures`` written over the stored dates (``_delayed``, ``_stale``),
+through indexes and, for the feed, a ``LIMIT``: their cost follows what they show, not
+the size of the log. A commitment with an event dated after the day asked has no exact
+stored basis for that day, so it is always fetched and its figures replayed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, or_, select
 
 from tracker.application.views import StatusRow
 from tracker.domain.dates import PartialDate
@@ -20,7 +27,7 @@ from tracker.domain.entries import CLOSED_STATUSES, Entry, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS, Figures, figures, figures_from
 from tracker.readmodels import schema as t
-from tracker.readmodels.rows import entry_from_row
+from tracker.readmodels.rows import entry_from_row, moment_text, stale_day, text_date
 
 HEADLINES = ("delivered", "in_progress", "overdue", "stale", "no_deadline")
 
@@ -68,6 +75,7 @@ class Item:
     corrected_by: int | None
     delay: str | None
     delay_days: int | None
+    deadline_before: PartialDate | None = None  # for a deadline_set: the one it replaced
 
 
 @dataclass(frozen=True)
@@ -157,19 +165,13 @@ class ReadModel:
 
     def delays(self, today: date) -> list[CommitmentRow]:
         """Overdue, slipped, stale and deadline-less commitments, most overdue first."""
-        rows = []
-        for info in self.plan_infos():
-            rows += [
-                r
-                for r in self.commitments(info.slug, today)
-                if r.figures.status not in CLOSED_STATUSES
-                and (
-                    r.figures.days_overdue
-                    or r.figures.slip_days
-                    or r.figures.stale
-                    or r.figures.due is None
-                )
-            ]
+        c = t.commitments.c
+        query = (
+            select(t.commitments)
+            .where(_delayed(today) | (c.latest_start > today))
+            .order_by(c.plan, c.theme, c.slug)  # plan by plan, as ``commitments`` lists them
+        )
+        rows = [r for r in self._rows_as_of(query, today) if is_delayed(r.figures)]
         return sorted(
             rows,
             key=lambda r: (-r.figures.days_overdue, -r.figures.slip_days, not r.figures.stale),
@@ -184,10 +186,10 @@ class ReadModel:
             (t.commitments.c.plan == t.entries.c.plan)
             & (t.commitments.c.slug == t.entries.c.commitment),
         )
-        count = select(func.count()).select_from(t.entries)
+        count = select(func.coalesce(func.sum(t.plans.c.events), 0))  # kept by the projector
         if plan:
             query = query.where(t.entries.c.plan == plan)
-            count = count.where(t.entries.c.plan == plan)
+            count = count.where(t.plans.c.slug == plan)
         query = query.order_by(t.entries.c.date_start.desc(), t.entries.c.position.desc())
         with self.engine.connect() as conn:
             total = conn.scalar(count)
@@ -217,36 +219,51 @@ class ReadModel:
         with self.engine.connect() as conn:
             return [_item(r, r.commitment_title) for r in conn.execute(query)]
 
-    def stale_since(self, today: date, plan: str | None = None) -> list[tuple[CommitmentRow, date]]:
-        """Open commitments gone stale by ``today``, with the day each went stale."""
-        result = []
-        plans = [plan] if plan else [p.slug for p in self.plan_infos()]
-        for slug in plans:
-            for row in self.commitments(slug, today):
-                if row.figures.stale and row.figures.last_event_on:
-                    start = row.figures.last_event_on.start
-                    result.append((row, date.fromordinal(start.toordinal() + STALE_AFTER_DAYS + 1)))
-        return result
+    def stale_since(
+        self,
+        today: date,
+        plan: str | None = None,
+        limit: int | None = None,
+        beside: list[Item] | None = None,
+    ) -> list[tuple[CommitmentRow, date]]:
+        """Open commitments gone stale by ``today``, with the day each went stale.
+
+        With ``limit``, those a feed of ``limit`` items can show: the newest in its
+        order (``stale_news_at``), and any tied with the last, through one index, and
+        none that ``limit`` of the events ``beside`` them come before (a feed puts an
+        event recorded at the same moment first). Those with an event dated after
+        ``today`` are replayed and all kept: they are few, and the stored order does
+        not hold for them."""
+        c = t.commitments.c
+        scope = [c.plan == plan] if plan else []
+        stale = _stale(today)
+        future = c.latest_start > today
+        with self.engine.connect() as conn:
+            if limit is None:
+                query = select(t.commitments).where(stale | future, *scope)
+                rows = list(conn.execute(query.order_by(c.plan, c.theme, c.slug)))
+            else:
+                where = [stale, *scope]
+                if beside and len(beside) >= limit:
+                    oldest = min(moment_text(i.entry.recorded_at) for i in beside)
+                    where.append(c.stale_news_at > oldest)
+                rows = _newest(conn, where, c.stale_news_at, limit)
+                rows += conn.execute(select(t.commitments).where(future, *scope))
+            return [
+                (row, stale_day(row.figures.last_event_on.start))
+                for row in self._as_of(conn, rows, today)
+                if row.figures.stale and row.figures.last_event_on
+            ]
 
     def deadlines_before(self, items: list[Item]) -> dict[int, PartialDate | None]:
         """For each ``deadline_set`` item, by position, the deadline it replaced as the
         record stood just before it (None for a first deadline): what a feed needs to
-        say "moved from February 2021 to August 2021"."""
-        wanted = [i for i in items if i.entry.type == "deadline_set" and i.commitment]
-        slugs: dict[str, set[str]] = {}
-        for item in wanted:
-            slugs.setdefault(item.plan, set()).add(item.commitment)
-        with self.engine.connect() as conn:
-            entries = {
-                (plan, slug): history
-                for plan, wanted_slugs in slugs.items()
-                for slug, history in self._entries_of(conn, plan, wanted_slugs).items()
-            }
+        say "moved from February 2021 to August 2021". The projector stores it on the
+        item's row, so no history is read here."""
         return {
-            i.position: figures(
-                [e for e in entries[i.plan, i.commitment] if e.number < i.entry.number], date.max
-            ).due
-            for i in wanted
+            i.position: i.deadline_before
+            for i in items
+            if i.entry.type == "deadline_set" and i.commitment
         }
 
     def head(self) -> tuple[int, str | None]:
@@ -258,6 +275,25 @@ class ReadModel:
                 .limit(1)
             ).first()
         return (row.position, row.recorded_at) if row else (0, None)
+
+    def _rows_as_of(self, query: Any, as_of: date) -> list[CommitmentRow]:
+        with self.engine.connect() as conn:
+            return self._as_of(conn, list(conn.execute(query)), as_of)
+
+    def _as_of(self, conn: Any, rows: Iterable[Any], as_of: date) -> list[CommitmentRow]:
+        """Commitment rows with their figures on ``as_of``: from the stored basis, or
+        replayed for those with an event dated after ``as_of``."""
+        rows = list(rows)
+        past: dict[str, set[str]] = {}
+        for r in rows:
+            if as_of < r.latest_start:
+                past.setdefault(r.plan, set()).add(r.slug)
+        entries = {
+            (plan, slug): history
+            for plan, slugs in past.items()
+            for slug, history in self._entries_of(conn, plan, slugs).items()
+        }
+        return [_commitment_row(r, as_of, entries.get((r.plan, r.slug))) for r in rows]
 
     def _entries_of(self, conn: Any, plan: str, slugs: set[str]) -> dict[str, list[Entry]]:
         rows = conn.execute(
@@ -290,6 +326,53 @@ def headline_counts(rows: list[CommitmentRow]) -> dict[str, int]:
         counts["stale"] += f.stale
         counts["no_deadline"] += f.due is None and f.status not in CLOSED_STATUSES
     return counts
+
+
+def is_delayed(f: Figures) -> bool:
+    """What the delays page and API list: open, and overdue, slipped, stale or without
+    a deadline (``_delayed`` is the same rule in SQL)."""
+    return f.status not in CLOSED_STATUSES and bool(
+        f.days_overdue or f.slip_days or f.stale or f.due is None
+    )
+
+
+def _stale_cutoff(as_of: date) -> date:
+    """A commitment is stale on ``as_of`` when its last news started before this day:
+    more than ``STALE_AFTER_DAYS`` days earlier."""
+    return date.fromordinal(max(1, as_of.toordinal() - STALE_AFTER_DAYS))
+
+
+def _exact_and_open(as_of: date) -> ColumnElement[bool]:
+    """Rows whose stored basis holds on ``as_of`` (no event dated later), still open."""
+    c = t.commitments.c
+    return (c.latest_start <= as_of) & c.status.not_in(sorted(CLOSED_STATUSES))
+
+
+def _stale(as_of: date) -> ColumnElement[bool]:
+    """``Figures.stale`` over the stored basis."""
+    return _exact_and_open(as_of) & (t.commitments.c.last_event_start < _stale_cutoff(as_of))
+
+
+def _delayed(as_of: date) -> ColumnElement[bool]:
+    """``is_delayed`` over the stored basis: overdue, slipped, stale or no deadline."""
+    c = t.commitments.c
+    return _exact_and_open(as_of) & or_(
+        c.due_end < as_of,
+        c.due_end > c.first_due_end,
+        c.last_event_start < _stale_cutoff(as_of),
+        c.due.is_(None),
+    )
+
+
+def _newest(conn: Any, where: list[Any], column: Any, limit: int) -> list[Any]:
+    """The ``limit`` commitment rows with the latest ``column``, and any tied with the
+    last of them (a tie could rank either way in a feed)."""
+    query = select(t.commitments).where(*where)
+    rows = list(conn.execute(query.order_by(column.desc()).limit(limit)))
+    if len(rows) == limit:
+        last = getattr(rows[-1], column.name)
+        rows += conn.execute(query.where(column == last))
+    return rows
 
 
 def status_record(row: CommitmentRow) -> dict[str, Any]:
@@ -330,6 +413,7 @@ def _item(row: Any, commitment_title: str | None) -> Item:
         corrected_by=row.corrected_by,
         delay=row.delay,
         delay_days=row.delay_days,
+        deadline_before=text_date(row.deadline_before),
     )
 
 

@@ -4,13 +4,14 @@ figures as of a past date."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from tracker.application.transcodings import restored_source, source_data
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
+from tracker.domain.figures import STALE_AFTER_DAYS
 from tracker.domain.sources import Fact, Source
 
 DATES = frozenset({"due"})
@@ -18,6 +19,9 @@ NUMBERS = frozenset({"amount_gbp", "target", "value"})
 
 
 def entry_row(position: int, plan: str, commitment: str | None, entry: Entry) -> dict[str, Any]:
+    """Every column of the entry's row, those the projector works out (delay, deadline
+    before, corrected by) as None: rows of one batch are inserted together, with the
+    same keys."""
     fact = entry.fact
     return {
         "position": position,
@@ -32,9 +36,11 @@ def entry_row(position: int, plan: str, commitment: str | None, entry: Entry) ->
         "source": source_data(fact.source),
         "note": fact.note,
         "quote": fact.quote,
-        "details": {
-            k: v if isinstance(v, (int, str)) else str(v) for k, v in entry.details.items()
-        },
+        "details": {k: _plain(v) for k, v in entry.details.items()},
+        "corrected_by": None,
+        "delay": None,
+        "delay_days": None,
+        "deadline_before": None,
     }
 
 
@@ -54,6 +60,41 @@ def entry_from_row(row: Any) -> Entry:
         quote=row.quote,
     )
     return Entry(row.number, row.type, fact, datetime.fromisoformat(row.recorded_at), details)
+
+
+def date_text(value: PartialDate | None) -> str | None:
+    """A date column's text (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), None for none."""
+    return str(value) if value else None
+
+
+def text_date(text: str | None) -> PartialDate | None:
+    """The reverse of ``date_text``."""
+    return PartialDate.parse(text) if text else None
+
+
+def stale_day(last_news: date) -> date:
+    """The day a commitment whose latest news starts on ``last_news`` goes stale if
+    nothing follows: the first day more than ``STALE_AFTER_DAYS`` days after it."""
+    return date.fromordinal(min(last_news.toordinal() + STALE_AFTER_DAYS + 1, date.max.toordinal()))
+
+
+def stale_news_at(last_news: date | None, recorded_at: datetime) -> str | None:
+    """When a commitment going stale is news (``moment_text``): the later of the day
+    it goes stale and its latest record (a record, a correction say, can make it stale
+    after that day). Feeds date and order a stale item so; stored, it lets them ask
+    for the newest few through an index."""
+    if last_news is None:
+        return None
+    became = moment_text(datetime.combine(stale_day(last_news), time(), UTC))
+    return max(became, moment_text(recorded_at))
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment as UTC text of fixed width, which sorts in time order (a moment with
+    no time zone is taken as UTC, as feeds take it)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def _plain(value: Any) -> Any:

@@ -1,4 +1,10 @@
-"""The read-model tables. They can always be rebuilt from the log (``tracker rebuild``)."""
+"""The read-model tables. They can always be rebuilt from the log (``tracker rebuild``).
+
+``VERSION`` names this shape of the tables. The projector stores it beside them and,
+finding another (or none, as in read models made before versions), drops the read-model
+tables and projects the log again: bump it whenever a table, column or index changes,
+or what the projector writes into them. The event store is never touched.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+VERSION = 2
 metadata = MetaData()
+
+version = Table("rm_version", metadata, Column("version", Integer, nullable=False))
 
 tracking = Table(
     "rm_tracking",
@@ -35,6 +44,7 @@ plans = Table(
     Column("url", Text),
     Column("sources", JSON, nullable=False),
     Column("entry_count", Integer, nullable=False),
+    Column("events", Integer, nullable=False),  # its rows in rm_entries: the timeline's count
     Column("position", Integer, nullable=False),
 )
 
@@ -57,11 +67,15 @@ commitments = Table(
     Column("status", String(30), nullable=False),
     Column("status_since", String(10)),
     Column("first_due", String(10)),
+    Column("first_due_end", Date),  # with due_end: whether the deadline has slipped
+    Column("first_due_from", Date),  # the first day of the event that set first_due
     Column("due", String(10)),
     Column("due_end", Date),
+    Column("due_from", Date),  # the first day of the event that set due
     Column("last_event_on", String(10)),
     Column("last_event_start", Date),
     Column("latest_start", Date, nullable=False),  # the latest date any event counts from
+    Column("stale_news_at", String(26)),  # rows.stale_news_at: orders the delays feed
     Column("search", Text, nullable=False),
     UniqueConstraint("plan", "slug"),
 )
@@ -85,9 +99,22 @@ entries = Table(
     Column("corrected_by", Integer),
     Column("delay", String(10)),  # missed, slip or status: what the delays feed carries
     Column("delay_days", Integer),
+    # For a deadline_set: the deadline it replaced as the record stood just before it
+    # (PartialDate text, None for a first deadline), so feeds need no history.
+    Column("deadline_before", String(10)),
 )
 
 Index("rm_entries_commitment", entries.c.plan, entries.c.commitment, entries.c.number)
 Index("rm_entries_date", entries.c.date_start, entries.c.position)
-Index("rm_entries_delay", entries.c.delay, entries.c.position)
+# The delays feed's newest delays: a walk down this index, however many events there are.
+Index(
+    "rm_entries_delays",
+    entries.c.position,
+    sqlite_where=entries.c.delay.is_not(None),
+    postgresql_where=entries.c.delay.is_not(None),
+)
 Index("rm_commitments_due", commitments.c.due_end)
+# Stale commitments in the delays feed's order, newest first, and those whose figures
+# must be replayed because an event is dated after the day asked.
+Index("rm_commitments_stale_news", commitments.c.stale_news_at)
+Index("rm_commitments_latest", commitments.c.latest_start)

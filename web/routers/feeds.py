@@ -241,7 +241,7 @@ def _feed(
             urls.delays(),
         )
         items = read.recent(limit, delays_only=True)
-        stale = read.stale_since(today)
+        stale = read.stale_since(today, limit=limit, beside=items)  # those that can show
     elif scope == "plan":
         info = read.plan(plan)
         feed = Feed(
