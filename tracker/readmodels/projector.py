@@ -1,9 +1,13 @@
 """The projector: follows the log into the read-model tables.
 
-Each batch of events and the new tracking position commit in one transaction. A batch
-starts by locking the tracking row, so two projectors on one database take turns, and
-the position only moves if nobody else moved it first: a crash or restart resumes
-exactly where it stopped, and no event is applied twice or skipped.
+Each batch of events and the new tracking position commit in one transaction: a crash
+or restart resumes exactly where it stopped, and no event is applied twice or skipped.
+A batch is read from the log and decoded before its transaction begins, so the write
+lock (on SQLite, the whole database's) is held only while rows are written, never
+while the log is read: writers recording events wait on the projector as little as
+possible. The transaction then claims the tracking row only if it still holds the
+position the batch was read from; if another projector moved it meanwhile, the batch
+is dropped and read again from the new position.
 
 Re-reading and re-folding a commitment's entries for each of its events made the cost
 of a commitment grow with the square of its events. Now, within a batch, each
@@ -86,14 +90,17 @@ class Projector:
         """Apply every event recorded since the tracking position; returns how many."""
         applied = 0
         while True:
+            start = self.position()
+            notifications = self.tracker.recorder.select_notifications(start=start + 1, limit=batch)
+            if not notifications:
+                return applied
+            events = [(n.id, self.tracker.mapper.to_domain_event(n)) for n in notifications]
             try:
                 with self.engine.begin() as conn:
-                    done = self._apply_batch(conn, batch)
+                    self._apply_batch(conn, start, events)
             except _Moved:
                 continue
-            if not done:
-                return applied
-            applied += done
+            applied += len(events)
 
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
         """Follow the log until ``stop`` is set (the server runs this in a thread)."""
@@ -104,28 +111,19 @@ class Projector:
                 log.exception("projection failed; retrying")
             stop.wait(interval)
 
-    def _apply_batch(self, conn: Connection, batch: int) -> int:
-        # Claim the tracking row first: a no-op update takes its write lock, so another
-        # projector waits here, then reads the position this one leaves behind.
-        mine = t.tracking.c.name == NAME
-        conn.execute(update(t.tracking).where(mine).values(position=t.tracking.c.position))
-        start = conn.scalar(select(t.tracking.c.position).where(mine))
-        notifications = self.tracker.recorder.select_notifications(start=start + 1, limit=batch)
-        if not notifications:
-            return 0
-        work = _Batch(conn)
-        for notification in notifications:
-            event = self.tracker.mapper.to_domain_event(notification)
-            _apply(work, notification.id, event)
-        work.flush()
-        moved = conn.execute(
-            update(t.tracking)
-            .where(t.tracking.c.name == NAME, t.tracking.c.position == start)
-            .values(position=notifications[-1].id)
-        )
-        if moved.rowcount != 1:
+    def _apply_batch(self, conn: Connection, start: int, events: list[tuple[int, Any]]) -> None:
+        # Claim the tracking row first, if it is still where the batch was read from: the
+        # update takes the row's write lock, so another projector waits here, then finds
+        # the position moved and reads its batch again.
+        mine = (t.tracking.c.name == NAME) & (t.tracking.c.position == start)
+        claimed = conn.execute(update(t.tracking).where(mine).values(position=start))
+        if claimed.rowcount != 1:
             raise _Moved
-        return len(notifications)
+        work = _Batch(conn)
+        for position, event in events:
+            _apply(work, position, event)
+        work.flush()
+        conn.execute(update(t.tracking).where(mine).values(position=events[-1][0]))
 
 
 def stored_version(conn: Connection) -> int | None:
