@@ -36,6 +36,7 @@ HOSTILE = (
     "<img src=x onerror=alert(1)>",
     "]]>",
     '=HYPERLINK("https://example.com/x","click")',
+    '<iframe src="javascript:alert(1)"></iframe>',
 )
 
 
@@ -584,6 +585,7 @@ def test_hostile_text_is_escaped_on_pages_and_feeds_and_neutralised_in_csv(memor
         assert text not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<iframe" not in page and "&lt;iframe src=" in page
 
     for kind in ("rss", "atom"):
         xml = memory_site.get(urls.feed("commitment", kind, plan=PLAN, slug=slug))
@@ -593,6 +595,7 @@ def test_hostile_text_is_escaped_on_pages_and_feeds_and_neutralised_in_csv(memor
         assert any("]]&gt;" in f or "]]>" in f for f in fragments)
         for fragment in fragments:
             assert "<script" not in fragment and "<img" not in fragment
+            assert "<iframe" not in fragment
 
     csv_text = memory_site.get(urls.api_commitments_csv(PLAN)).text
     row = next(r for r in csv.DictReader(io.StringIO(csv_text)) if r["slug"] == slug)
