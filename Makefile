@@ -7,7 +7,7 @@ DATABASE ?= sqlite:///tracker.sqlite
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -34,6 +34,10 @@ lint: $(STAMP)
 ## bench: the load benchmark (ratios against the library's raw append rate)
 bench: $(STAMP)
 	$(BIN)/python bench/load.py
+
+## bench-site: the site benchmark (needs wrk: apt-get install wrk)
+bench-site: $(STAMP)
+	$(BIN)/python bench/site.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tracker.sqlite
