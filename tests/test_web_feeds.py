@@ -307,3 +307,22 @@ def test_the_openapi_description_gives_each_feed_its_media_type(memory_site):
         template = url.replace(PLAN, "{plan}").replace("body-worn-video-research", "{slug}")
         media = "application/rss+xml" if url.endswith(".rss") else "application/atom+xml"
         assert list(paths[template]["get"]["responses"]["200"]["content"]) == [media], url
+
+
+def test_commitments_gone_stale_on_the_same_day_each_appear_once(monkeypatch):
+    """Stale commitments tied on their last news, more than a short feed can carry:
+    each is one item, never two."""
+    settings = Settings(database_url="memory://", project=False, tick=False, feed_items=4)
+    with TestClient(create_app(settings)) as client:
+        read = services(client).read
+        slugs = [row.slug for row in read.commitments(PLAN, TICK_DAY)][:5]
+        for slug in slugs:
+            record(client, slug, type="progress_reported", date="2024-01-10", note="Quiet.")
+        services(client).projector.catch_up()
+        later = date(2025, 6, 1)
+        monkeypatch.setattr(services(client), "today", lambda: later)
+        for limit in (2, 3, 4):
+            stale = [row.slug for row, _ in read.stale_since(later, limit=limit)]
+            assert len(stale) == len(set(stale)) >= limit, limit
+        ids = [e.id for e in feed(client, urls.feed("delays", "atom")).entries]
+        assert len(ids) == len(set(ids)) == 4

@@ -371,7 +371,9 @@ def _newest(conn: Any, where: list[Any], column: Any, limit: int) -> list[Any]:
     rows = list(conn.execute(query.order_by(column.desc()).limit(limit)))
     if len(rows) == limit:
         last = getattr(rows[-1], column.name)
-        rows += conn.execute(query.where(column == last))
+        have = {(r.plan, r.slug) for r in rows}
+        ties = conn.execute(query.where(column == last))
+        rows += [r for r in ties if (r.plan, r.slug) not in have]  # those not in yet
     return rows
 
 
