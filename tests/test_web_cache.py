@@ -10,7 +10,8 @@ import pytest
 from starlette.responses import Response
 from starlette.testclient import TestClient
 
-from tests.test_web_pages import BWV, PAGES, PLAN, record
+from tests.test_web_pages import BWV, PAGES, PLAN, SOURCE, record
+from tracker.application import RecordEvent, parse_event
 from web import urls
 from web.cache import Head, ResponseCache
 
@@ -221,3 +222,36 @@ def test_with_the_cache_off_a_feed_still_answers_its_own_conditional_gets():
             again = site.get(url, headers=headers)
             assert (again.status_code, again.content) == (304, b""), headers
         assert "etag" not in site.get(urls.home()).headers  # pages get theirs from the cache
+
+
+def test_an_event_recorded_but_not_yet_projected_moves_the_log_head_shown(memory_site):
+    """Every page shows the log's head, which moves as soon as an event is stored,
+    before the read models catch up: the cache must not serve the old head."""
+    before = memory_site.get(urls.api_log()).json()
+    services = memory_site.app.state.services
+    spec = parse_event(
+        {"type": "progress_reported", "date": "2026-11", "note": "New.", "source": SOURCE}, {}
+    )
+    services.tracker.execute([RecordEvent(PLAN, BWV, spec)], "test")  # no catch_up
+    after = memory_site.get(urls.api_log()).json()
+    assert after["events"] == before["events"] + 1
+    assert after["head"] in memory_site.get(urls.log()).text
+
+
+def test_a_store_too_busy_to_give_its_head_gets_a_503_not_a_500(monkeypatch):
+    from eventsourcing.persistence import OperationalError
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    settings = Settings(database_url="memory://", project=False, tick=False)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as site:
+        services = site.app.state.services
+
+        def busy(*args, **kwargs):
+            raise OperationalError("database is locked")
+
+        monkeypatch.setattr(services.projector, "position", busy)
+        monkeypatch.setattr(services.read, "plans", busy)
+        answer = site.get("/api/v1/plans")
+    assert answer.status_code == 503 and "retry-after" in answer.headers

@@ -25,6 +25,7 @@ from tracker.datafiles import load
 from tracker.idempotency import IdempotencyKeys
 from tracker.readmodels import Projector, ReadModel, readmodel_engine
 from web.cache import Head, ResponseCache
+from web.loghead import log_head
 from web.security import SecurityHeaders, server_error, store_busy
 from web.sessions import Sessions
 from web.settings import BUNDLED_EVENTS, Settings
@@ -58,9 +59,12 @@ class Services:
     def today(self) -> date:
         return date.today()
 
-    def position(self) -> int:
-        """How far the read models have followed the log: what cached pages depend on."""
-        return self.projector.position()
+    def position(self) -> tuple[int, int]:
+        """What cached answers depend on in the record: how far the read models have
+        followed the log, and how many events the log holds (every page shows the log's
+        head, which moves before the read models catch up)."""
+        head = log_head(self.tracker)
+        return self.projector.position(), head.events if head else 0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

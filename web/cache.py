@@ -18,14 +18,17 @@ What is never cached: anything but a 200 to a GET; responses that set cookies or
 cookie), since an editor's view may differ from the public's; static files, which
 Starlette already serves with their own validators.
 
-The head is read from the read models at most every ``head_ttl`` seconds. With the
+The head is read at most every ``head_ttl`` seconds, in a worker thread. With the
 projector running in this process the read models only move every poll interval
-anyway; with ``head_ttl`` 0 every request reads it (tests that project by hand).
+anyway; with ``head_ttl`` 0 every request reads it (tests that project by hand). If it
+cannot be read (the store is busy or down), the request goes to the app uncached, and
+the app answers as it would without a cache (a 503 for a busy store).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -35,6 +38,9 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import anyio.to_thread
+
+log = logging.getLogger(__name__)
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Any]
@@ -69,12 +75,12 @@ class Store:
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._state: tuple[int, date] | None = None
+        self._state: tuple[Any, date] | None = None
         self._entries: OrderedDict[tuple, Rendered] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, state: tuple[int, date], key: tuple) -> Rendered | None:
+    def get(self, state: tuple[Any, date], key: tuple) -> Rendered | None:
         with self._lock:
             if state != self._state:
                 return None
@@ -83,7 +89,7 @@ class Store:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, state: tuple[int, date], key: tuple, rendered: Rendered) -> None:
+    def put(self, state: tuple[Any, date], key: tuple, rendered: Rendered) -> None:
         with self._lock:
             if state != self._state:  # the head moved (or a rebuild reset it): start over
                 self._state, self._entries, self._bytes = state, OrderedDict(), 0
@@ -97,21 +103,29 @@ class Store:
 
 
 class Head:
-    """The read models' position and today's date, re-read at most every ``ttl`` s."""
+    """What answers depend on besides the request: the record's position (whatever
+    ``position`` returns) and today's date, re-read at most every ``ttl`` seconds."""
 
-    def __init__(self, position: Callable[[], int], today: Callable[[], date], ttl: float):
+    def __init__(self, position: Callable[[], Any], today: Callable[[], date], ttl: float):
         self._position = position
         self._today = today
         self._ttl = ttl
-        self._value: tuple[int, date] | None = None
+        self._value: tuple[Any, date] | None = None
         self._read_at = 0.0
 
-    def __call__(self) -> tuple[int, date]:
+    def __call__(self) -> tuple[Any, date]:
         now = time.monotonic()
         if self._value is None or now - self._read_at >= self._ttl:
             self._value = (self._position(), self._today())
             self._read_at = now
         return self._value
+
+    async def current(self) -> tuple[Any, date]:
+        """As ``__call__``, reading the store in a worker thread when it must, so that
+        a slow database never holds up the event loop."""
+        if self._value is not None and time.monotonic() - self._read_at < self._ttl:
+            return self._value
+        return await anyio.to_thread.run_sync(self)
 
 
 class ResponseCache:
@@ -135,7 +149,12 @@ class ResponseCache:
         if head is None or not self._cacheable(scope):
             await self.app(scope, receive, send)
             return
-        state = head()
+        try:
+            state = await head.current()
+        except Exception:  # the store is unwell: answer uncached, and let the app say so
+            log.warning("response cache: could not read the head", exc_info=True)
+            await self.app(scope, receive, send)
+            return
         key = _key(scope)
         rendered = self.store.get(state, key)
         if rendered is None:
