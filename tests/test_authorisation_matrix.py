@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from tests.test_web_editor import Inputs, sign_in
 from web import urls
+from web.editor_auth import SESSION_COOKIE
 from web.routers import api, editor, feeds, pages, writes
 
 PLAN = "london-policing-action-plan-2020"
@@ -112,7 +113,7 @@ class Caller:
             self.token = tokens.create(f"matrix-{kind}", kind, "Matrix Newsroom")
             assert sign_in(self.client, self.token).status_code == 303
         elif kind == "wrong":
-            self.client.cookies.set("tracker_session", "not-a-session")
+            self.client.cookies.set(SESSION_COOKIE, "not-a-session")
 
     def send(self, method: str, path: str) -> int:
         url = filled(path)

@@ -550,3 +550,24 @@ def test_a_file_that_is_not_a_log_export_is_refused_in_one_line(
     assert (code, out) == (1, "")
     assert err.startswith("tracker verify: line 1 is not an event of a log export")
     assert len(err.splitlines()) == 1
+
+
+def test_an_export_of_a_store_with_an_event_deleted_shows_the_gap_where_it_was(
+    cli_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(tmp_path / "tracker.sqlite") as db:
+        assert db.execute("DELETE FROM stored_events WHERE rowid = 10").rowcount == 1
+    path = tmp_path / "log.jsonl"
+    code, out, _ = run(capsys, "export", "--format", "log", "--database-url", cli_store)
+    assert code == 0
+    path.write_text(out, encoding="utf-8")
+
+    tracker = open_tracker(cli_store)
+    try:
+        in_store = chain.verify(tracker)
+    finally:
+        tracker.close()
+    in_file = chain.verify_export(out.splitlines())
+
+    assert (in_store.mismatch.event, in_store.mismatch.reason) == (10, chain.MISSING)
+    assert (in_file.mismatch.event, in_file.mismatch.reason) == (11, chain.MISSING)

@@ -432,7 +432,10 @@ def log_export(store: Any) -> Iterator[dict[str, Any]]:
     with chained(store).log_snapshot() as log:
         for event, link in _pairs(log):
             if event is None:
-                continue  # removed: the next line's previous_hash shows the gap
+                # Removed: the chain still holds its hash, which the next line gives as
+                # its previous_hash, so that checking the file finds the gap there.
+                previous = link.hash if link else previous
+                continue
             stored = link.hash if link else None
             yield {
                 "event": event.id,
