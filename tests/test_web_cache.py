@@ -255,3 +255,14 @@ def test_a_store_too_busy_to_give_its_head_gets_a_503_not_a_500(monkeypatch):
         monkeypatch.setattr(services.read, "plans", busy)
         answer = site.get("/api/v1/plans")
     assert answer.status_code == 503 and "retry-after" in answer.headers
+
+
+def test_without_the_cache_a_star_is_no_304_for_a_feed_that_does_not_exist():
+    from web.app import create_app
+    from web.settings import Settings
+
+    settings = Settings(database_url="memory://", project=False, tick=False, cache_entries=0)
+    with TestClient(create_app(settings)) as site:
+        star = {"If-None-Match": "*"}
+        assert site.get(urls.feed("plan", "atom", "no-such-plan"), headers=star).status_code == 404
+        assert site.get(urls.feed("plan", "atom", PLAN), headers=star).status_code == 304

@@ -12,24 +12,35 @@ from tracker.domain.errors import InvalidInputError
 
 
 def readmodel_engine(url: str | None = None) -> Engine:
-    """An engine on the tracker's database; ``memory://`` gets a private SQLite."""
+    """An engine on the tracker's database; ``memory://`` gets a private SQLite.
+
+    ``hide_parameters``: an error's text (which the site logs) never carries the values
+    of a statement, such as a session's CSRF secret or a token's hash."""
     url = database_url(url)
     parts = urlsplit(url)
     scheme = parts.scheme.split("+", 1)[0]
     if scheme == "memory":
         return create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+            "sqlite://",
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
         )
     if scheme == "sqlite":
         path = url.split("://", 1)[1]
-        engine = create_engine(f"sqlite://{path}", connect_args={"timeout": 30})
+        engine = create_engine(
+            f"sqlite://{path}", connect_args={"timeout": 30}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if scheme in ("postgresql", "postgres"):
         schema = parse_qs(parts.query).get("schema", [None])[0]
         netloc = parts.netloc
         engine = create_engine(
-            f"postgresql+psycopg://{netloc}{parts.path}", pool_pre_ping=True, pool_size=5
+            f"postgresql+psycopg://{netloc}{parts.path}",
+            pool_pre_ping=True,
+            pool_size=5,
+            hide_parameters=True,
         )
         if schema:
             engine = engine.execution_options(schema_translate_map={None: schema})

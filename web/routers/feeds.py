@@ -169,7 +169,7 @@ def _respond(
     digest = hashlib.sha256(f"{FORMAT}|{position}|{day}|{base}{path}".encode()).hexdigest()
     etag = f'"{digest[:32]}"'
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-    if _etag_matches(request, etag):  # known before the feed is built: skip building it
+    if _etag_matches(request, etag, any_tag=False):  # known before the feed is built
         return Response(status_code=304, headers=headers)
     try:
         feed = _feed(services, scope, plan, slug, today, base)
@@ -183,12 +183,14 @@ def _respond(
     return Response(body, media_type=f"{MEDIA_TYPES[kind]}; charset=utf-8", headers=headers)
 
 
-def _etag_matches(request: Request, etag: str) -> bool:
+def _etag_matches(request: Request, etag: str, any_tag: bool = True) -> bool:
+    """Whether ``If-None-Match`` names ``etag``; ``*`` matches only a feed known to
+    exist (RFC 9110, 13.1.2), so not before it has been built (``any_tag=False``)."""
     match = request.headers.get("if-none-match")
     if match is None:
         return False
     tags = {t.strip().removeprefix("W/") for t in match.split(",")}
-    return "*" in tags or etag in tags
+    return (any_tag and "*" in tags) or etag in tags
 
 
 def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
