@@ -87,3 +87,15 @@ def test_a_journalist_checks_a_download_with_the_documented_command(tmp_path: Pa
     assert verify(good).returncode == 0 and verify(good).stdout.startswith("OK:")
     refused = verify(bad)
     assert refused.returncode == 1 and "FAILED at event" in refused.stdout
+
+
+def test_a_reader_holding_the_log_up_to_its_head_gets_a_304(memory_site):
+    first = memory_site.get(urls.api_log_export())
+    etag = first.headers["etag"]
+    assert etag == '"' + head_of(memory_site)["head"].removeprefix("sha256:") + '"'
+    again = memory_site.get(urls.api_log_export(), headers={"If-None-Match": etag})
+    assert (again.status_code, again.content) == (304, b"")
+    record(memory_site, BWV, type="progress_reported", date="2026-11", note="More.")
+    grown = memory_site.get(urls.api_log_export(), headers={"If-None-Match": etag})
+    assert grown.status_code == 200 and grown.headers["etag"] != etag
+    assert len(grown.text.splitlines()) == len(first.text.splitlines()) + 1

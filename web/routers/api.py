@@ -473,7 +473,8 @@ LOG_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "One stored event per line, oldest first, each with its hash and the"
         " hash before it: check it with ``tracker verify --file``",
         "content": {JSONL: {}},
-    }
+    },
+    304: {"description": "The log has not grown since the ETag (its head) the reader sent"},
 }
 
 
@@ -487,10 +488,22 @@ def log(services: ServicesDep) -> Any:
 
 
 @router.get("/log.jsonl", response_class=Response, responses=LOG_EXPORT_RESPONSES)
-def log_export(services: ServicesDep) -> Response:
+def log_export(request: Request, services: ServicesDep) -> Response:
     """The whole log as ``tracker export --format log`` writes it. Written to a spool
     file first, in one read snapshot, then sent: a large log is never held in memory
-    whole, nor a database snapshot held open while a slow client reads."""
+    whole, nor a database snapshot held open while a slow client reads.
+
+    Its ``ETag`` is the log's head, read before the log: whoever already holds the log
+    up to that head gets a bodiless 304 without the log being read at all. (An event
+    recorded meanwhile makes the body newer than its tag, so the next request fetches
+    again; never the other way round.)"""
+    head = log_head(services.tracker)
+    headers = {"Content-Disposition": 'attachment; filename="log.jsonl"'}
+    if head is not None:
+        headers["ETag"] = etag = f'"{head.hash}"'
+        sent = request.headers.get("if-none-match", "")
+        if etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}:
+            return Response(status_code=304, headers={"ETag": etag})
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (sent)
     try:
         for line in chain.log_export(services.tracker):
@@ -499,11 +512,7 @@ def log_export(services: ServicesDep) -> Response:
     except BaseException:
         spool.close()
         raise
-    return StreamingResponse(
-        _chunks(spool),
-        media_type=JSONL,
-        headers={"Content-Disposition": 'attachment; filename="log.jsonl"'},
-    )
+    return StreamingResponse(_chunks(spool), media_type=JSONL, headers=headers)
 
 
 def _chunks(spool: Any) -> Iterator[bytes]:
