@@ -266,3 +266,23 @@ def test_without_the_cache_a_star_is_no_304_for_a_feed_that_does_not_exist():
         star = {"If-None-Match": "*"}
         assert site.get(urls.feed("plan", "atom", "no-such-plan"), headers=star).status_code == 404
         assert site.get(urls.feed("plan", "atom", PLAN), headers=star).status_code == 304
+
+
+def test_an_answer_rendered_while_the_record_moved_is_sent_but_not_kept():
+    """A rebuild takes the read models back to nothing and up to the same position: a
+    page rendered meanwhile may show half of them, and must not be served after."""
+    state = State()
+
+    class Rebuilding(Counter):
+        async def __call__(self, scope, receive, send) -> None:
+            if scope["type"] == "http" and self.calls == 0:
+                state.position = 0  # the read models dropped, mid-render
+            await super().__call__(scope, receive, send)
+
+    app = Rebuilding()
+    with client(app, state) as http:
+        assert http.get("/a").text == "render 1"
+        state.position = 1  # rebuilt to where it was
+        assert http.get("/a").text == "render 2"
+        assert http.get("/a").text == "render 2"
+    assert app.calls == 2

@@ -127,6 +127,11 @@ class Head:
             return self._value
         return await anyio.to_thread.run_sync(self)
 
+    async def fresh(self) -> tuple[Any, date]:
+        """Read now, whatever the age of the last reading."""
+        self._value = None
+        return await anyio.to_thread.run_sync(self)
+
 
 class ResponseCache:
     """ASGI middleware: serve GETs from ``Store`` while the head and day hold."""
@@ -161,8 +166,18 @@ class ResponseCache:
             rendered = await self._render(scope, receive, send)
             if rendered is None:
                 return  # not cacheable: it has already been sent as it was
-            self.store.put(state, key, rendered)
+            if await self._still(head, state):
+                self.store.put(state, key, rendered)
         await _answer(scope, rendered, send)
+
+    async def _still(self, head: Head, state: tuple[Any, date]) -> bool:
+        """Whether the record is where it was when the render began: an answer
+        rendered while it moved (an event projected, the read models rebuilt) may mix
+        two states, and is sent but not kept."""
+        try:
+            return await head.fresh() == state
+        except Exception:
+            return False
 
     def _cacheable(self, scope: Scope) -> bool:
         if scope["method"] != "GET" or scope["path"].startswith(self.skip):
