@@ -487,3 +487,30 @@ def test_an_htmx_request_that_fails_sends_the_browser_to_the_error_page(memory_s
     response = memory_site.get(path, headers=HTMX)
     assert response.status_code == 422
     assert response.headers["hx-redirect"] == path
+
+
+def test_a_long_delays_list_is_paged_with_ranks_running_on(memory_site):
+    """Sixty more commitments with no deadline: all delayed, more than a page holds."""
+    services = memory_site.app.state.services
+    commands = []
+    for n in range(60):
+        announced = parse_event(
+            {"type": "announced", "date": "2024-01-05", "summary": "Do it.", "source": SOURCE}, {}
+        )
+        commands.append(AnnounceCommitment(PLAN, f"extra-{n:02d}", f"Extra {n:02d}", announced))
+    services.tracker.execute(commands, "editor (test)")
+    services.projector.catch_up()
+    total = len(services.read.delays(services.today()))
+    assert total == 13 + 60
+
+    first, second = memory_site.get(urls.delays()), memory_site.get(urls.delays(2))
+    ranks = [
+        int(cell)
+        for html in (first.text, second.text)
+        for cell in re.findall(r'<td class="num">(\d+)</td>', html)
+    ]
+    assert ranks == list(range(1, total + 1))
+    assert f"{total} commitments" in first.text and "Page 1 of 2" in first.text
+    assert f'href="{urls.delays(2)}"' in first.text and 'rel="prev"' in second.text
+    assert memory_site.get(urls.delays(3)).status_code == 404
+    assert memory_site.get(urls.delays() + "?page=first").status_code == 422

@@ -34,8 +34,8 @@ def timeline(page: int | None = None) -> str:
     return _with("/timeline", page=page if page and page > 1 else None)
 
 
-def delays() -> str:
-    return "/delays"
+def delays(page: int | None = None) -> str:
+    return _with("/delays", page=page if page and page > 1 else None)
 
 
 def log() -> str:

@@ -43,6 +43,7 @@ router = APIRouter(include_in_schema=False)
 WEB = Path(__file__).resolve().parent.parent
 HTMX = "htmx-2.0.11.min.js"  # vendored: see web/static/VENDORED.md
 PER_PAGE = 25
+DELAYS_PER_PAGE = 50
 VARY = "HX-Request, HX-History-Restore-Request"
 SITE = "Action Plan Tracker"
 
@@ -455,14 +456,27 @@ def timeline_page(request: Request, services: ServicesDep, page: str | None = No
 
 @router.get("/delays", response_class=HTMLResponse)
 @html_errors
-def delays_page(request: Request, services: ServicesDep) -> HTMLResponse:
+def delays_page(request: Request, services: ServicesDep, page: str | None = None) -> HTMLResponse:
+    """The delayed commitments, most overdue first, ``DELAYS_PER_PAGE`` at a time: a
+    plan of a thousand commitments must not make one page of megabytes."""
+    number = page_number(page)
     read = services.read
     today = services.today()
-    rows = read.delays(today)
+    everything = read.delays(today)
+    pages = max(1, math.ceil(len(everything) / DELAYS_PER_PAGE))
+    if number > pages:
+        raise PageError(404, "Not found", f"There is no page {number}: the delays have {pages}.")
+    start = (number - 1) * DELAYS_PER_PAGE
+    rows = everything[start : start + DELAYS_PER_PAGE]
     plans = {p.slug: p for p in read.plan_infos()}
     context = {
         "today": today,
         "rows": rows,
+        "total": len(everything),
+        "page": number,
+        "pages": pages,
+        "first": start + 1,
+        "last": start + len(rows),
         "reasons": {(r.plan, r.slug): delay_reasons(r.figures) for r in rows},
         "plans": plans,
         "feeds": feed_links(("Delays", "delays"), ("Every event", "all")),
