@@ -30,6 +30,8 @@ TITLES = {  # RFC 9110's names
     409: "Conflict",
     413: "Content Too Large",
     422: "Unprocessable Content",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 

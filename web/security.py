@@ -18,7 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
+
+from web.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -75,45 +77,30 @@ async def store_busy(request: Request, error: Exception) -> Response:
     long): the transaction was rolled back, so nothing was written, and the request
     can simply be sent again. 503 with ``Retry-After`` says so to any client."""
     log.warning("%s %s: the store is busy (%s)", request.method, request.url.path, error)
-    headers = {k.decode(): v.decode() for k, v in HEADERS}
-    headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
     detail = "The record is busy; nothing was recorded. Please try again in a moment."
-    if request.url.path.startswith(("/api/", "/feeds/")):
-        problem = {
-            "type": "about:blank",
-            "title": "Service Unavailable",
-            "status": 503,
-            "detail": detail,
-        }
-        return JSONResponse(
-            problem, status_code=503, media_type="application/problem+json", headers=headers
-        )
-    page = (
-        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
-        "<title>Busy</title></head><body><main><h1>The record is busy</h1>"
-        f"<p>{detail}</p></main></body></html>"
-    )
-    return HTMLResponse(page, status_code=503, headers=headers)
+    headers = {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
+    return _answer(request, 503, "The record is busy", detail, headers)
 
 
 async def server_error(request: Request, error: Exception) -> Response:
     """The answer to an unexpected failure: logged in full, told in one sentence."""
     log.error("%s %s failed", request.method, request.url.path, exc_info=error)
-    headers = {k.decode(): v.decode() for k, v in HEADERS}
+    detail = "Something went wrong on our side. Please try again later."
+    return _answer(request, 500, "Something went wrong", detail)
+
+
+def _answer(
+    request: Request, status: int, heading: str, detail: str, headers: dict[str, str] | None = None
+) -> Response:
+    """Problem details for machines, a page for people. Written out here rather than
+    rendered from a template, since the failure may be in rendering. The security
+    headers are set here too: a 500 is sent from outside every middleware."""
+    headers = {k.decode(): v.decode() for k, v in HEADERS} | (headers or {})
     if request.url.path.startswith(("/api/", "/feeds/")):
-        problem = {
-            "type": "about:blank",
-            "title": "Internal Server Error",
-            "status": 500,
-            "detail": "Something went wrong on our side. Please try again later.",
-        }
-        return JSONResponse(
-            problem, status_code=500, media_type="application/problem+json", headers=headers
-        )
+        return Problem(status, detail, headers=headers).response()
     page = (
         '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
-        "<title>Something went wrong</title></head><body><main><h1>Something went wrong</h1>"
-        "<p>Something went wrong on our side. Please try again later.</p>"
-        '<p><a href="/">Every plan</a></p></main></body></html>'
+        f"<title>{heading}</title></head><body><main><h1>{heading}</h1>"
+        f'<p>{detail}</p><p><a href="/">Every plan</a></p></main></body></html>'
     )
-    return HTMLResponse(page, status_code=500, headers=headers)
+    return HTMLResponse(page, status_code=status, headers=headers)
