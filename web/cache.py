@@ -34,11 +34,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date, datetime
 from typing import Any
 
 import anyio.to_thread
+
+from web.conditional import http_date, not_modified
 
 log = logging.getLogger(__name__)
 Scope = dict[str, Any]
@@ -249,7 +250,9 @@ def _rendered(start: Message, body: bytes) -> Rendered:
     if etag is None:
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers.append((b"etag", etag.encode("latin-1")))
-    modified = next((_http_date(v) for k, v in headers if k == b"last-modified"), None)
+    modified = next(
+        (http_date(v.decode("latin-1")) for k, v in headers if k == b"last-modified"), None
+    )
     return Rendered(tuple(headers), body, etag, modified)
 
 
@@ -264,22 +267,10 @@ async def _answer(scope: Scope, rendered: Rendered, send: Send) -> None:
 
 
 def _not_modified(scope: Scope, rendered: Rendered) -> bool:
-    """RFC 9110, 13.1: If-None-Match decides when sent; If-Modified-Since only otherwise."""
-    headers = dict(scope["headers"])
-    match = headers.get(b"if-none-match")
-    if match is not None:
-        tags = {t.strip().removeprefix("W/") for t in match.decode("latin-1").split(",")}
-        return "*" in tags or rendered.etag.removeprefix("W/") in tags
-    since = headers.get(b"if-modified-since")
-    if since is None or rendered.modified is None:
-        return False
-    when = _http_date(since)
-    return when is not None and rendered.modified <= when
-
-
-def _http_date(value: bytes) -> datetime | None:
-    try:
-        when = parsedate_to_datetime(value.decode("latin-1"))
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    headers = {k: v.decode("latin-1") for k, v in scope["headers"] if k in CONDITIONAL_HEADERS}
+    return not_modified(
+        headers.get(b"if-none-match"),
+        headers.get(b"if-modified-since"),
+        rendered.etag,
+        rendered.modified,
+    )

@@ -29,6 +29,7 @@ from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.readmodels import queries
 from tracker.readmodels.queries import headline_counts, status_record
 from web import urls
+from web.conditional import etag_listed
 from web.deps import AsOfDep, ReadDep, ServicesDep
 from web.loghead import log_head
 from web.writeschemas import SLUG
@@ -501,8 +502,7 @@ def log_export(request: Request, services: ServicesDep) -> Response:
     headers = {"Content-Disposition": 'attachment; filename="log.jsonl"'}
     if head is not None:
         headers["ETag"] = etag = f'"{head.hash}"'
-        sent = request.headers.get("if-none-match", "")
-        if etag in {tag.strip().removeprefix("W/") for tag in sent.split(",")}:
+        if etag_listed(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers={"ETag": etag})
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (sent)
     try:

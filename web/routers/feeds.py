@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -34,6 +34,7 @@ from tracker.domain.sources import Source
 from tracker.readmodels.queries import CommitmentRow, Item
 from web import urls
 from web.app import Services
+from web.conditional import etag_listed, not_modified
 from web.deps import ServicesDep
 
 router = APIRouter(tags=["feeds"])
@@ -169,7 +170,9 @@ def _respond(
     digest = hashlib.sha256(f"{FORMAT}|{position}|{day}|{base}{path}".encode()).hexdigest()
     etag = f'"{digest[:32]}"'
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-    if _etag_matches(request, etag, any_tag=False):  # known before the feed is built
+    sent = request.headers.get("if-none-match")
+    # Known before the feed is built; ``*`` only once it is known to exist (RFC 9110).
+    if etag_listed(sent, etag, any_tag=False):
         return Response(status_code=304, headers=headers)
     try:
         feed = _feed(services, scope, plan, slug, today, base)
@@ -177,36 +180,10 @@ def _respond(
         raise HTTPException(status_code=404, detail=str(error)) from None
     modified = max((i.modified for i in feed.items), default=EPOCH).replace(microsecond=0)
     headers["Last-Modified"] = format_datetime(modified, usegmt=True)
-    if _not_modified(request, etag, modified):
+    if not_modified(sent, request.headers.get("if-modified-since"), etag, modified):
         return Response(status_code=304, headers=headers)
     body = _render(feed, kind, base, modified)
     return Response(body, media_type=f"{MEDIA_TYPES[kind]}; charset=utf-8", headers=headers)
-
-
-def _etag_matches(request: Request, etag: str, any_tag: bool = True) -> bool:
-    """Whether ``If-None-Match`` names ``etag``; ``*`` matches only a feed known to
-    exist (RFC 9110, 13.1.2), so not before it has been built (``any_tag=False``)."""
-    match = request.headers.get("if-none-match")
-    if match is None:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in match.split(",")}
-    return (any_tag and "*" in tags) or etag in tags
-
-
-def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
-    """RFC 9110: If-None-Match decides when sent; If-Modified-Since only otherwise."""
-    if request.headers.get("if-none-match") is not None:
-        return _etag_matches(request, etag)
-    since = request.headers.get("if-modified-since")
-    if since is None:
-        return False
-    try:
-        when = parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return modified <= when
 
 
 # What each feed carries.
