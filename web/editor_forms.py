@@ -31,6 +31,7 @@ from tracker.application.specs import TYPE_FIELDS, EventSpec, parse_event
 from tracker.application.writes import EVENT_TYPES_BY_API
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.sources import Source
+from web.bodies import BodyTooLarge, capped_body
 
 MAX_FORM = 64 * 1024
 MAX_FIELDS = 100
@@ -139,15 +140,10 @@ async def read_form(request: Request) -> dict[str, str]:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         raise FormError(415, "This address only takes forms sent from the editors' pages.")
-    declared = request.headers.get("content-length", "")
-    too_big = FormError(413, f"The form is larger than {MAX_FORM // 1024} KiB.")
-    if declared.isdigit() and int(declared) > MAX_FORM:
-        raise too_big
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM:
-            raise too_big
+    try:
+        body = await capped_body(request, MAX_FORM)
+    except BodyTooLarge:
+        raise FormError(413, f"The form is larger than {MAX_FORM // 1024} KiB.") from None
     try:
         pairs = parse_qsl(
             body.decode("utf-8"),

@@ -51,6 +51,7 @@ from tracker.idempotency import run_once
 from web import urls, writeschemas
 from web.app import Services
 from web.auth import CommitmentAdminDep, EditorDep, PlanAdminDep, SourceAdminDep
+from web.bodies import BodyTooLarge, capped_body
 from web.deps import ServicesDep
 from web.problems import Problem, from_error, invalid, responses
 from web.routers.api import CommitmentDep, CommitmentLinks, Event, PlanDep, Source
@@ -91,17 +92,10 @@ def _unreadable(error: RequestValidationError) -> Problem:
 
 async def _read_body(request: Request, limit: int) -> None:
     """Read the body, at most ``limit`` bytes of it, whatever Content-Length says."""
-    declared = request.headers.get("content-length", "")
-    too_big = Problem(413, f"the body is larger than {limit // 1024} KiB")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_big
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_big
-        chunks.append(chunk)
-    request._body = b"".join(chunks)  # what ``Request.body()`` returns from now on
+    try:
+        request._body = await capped_body(request, limit)  # what ``body()`` returns now
+    except BodyTooLarge:
+        raise Problem(413, f"the body is larger than {limit // 1024} KiB") from None
 
 
 async def json_body(request: Request) -> Any:
