@@ -37,6 +37,7 @@ PAGES = (
     urls.commitment(PLAN, BWV),
     urls.timeline(),
     urls.delays(),
+    urls.how_we_know(),
 )
 
 

@@ -43,6 +43,12 @@ def log() -> str:
     return "/log"
 
 
+def how_we_know(part: str | None = None) -> str:
+    """The page that says, in plain words, how the record is kept; ``part``: one of its
+    sections (``sources``, ``dates``, ``statuses``...)."""
+    return f"/how-we-know#{part}" if part else "/how-we-know"
+
+
 def api_log() -> str:
     return "/api/v1/log"
 

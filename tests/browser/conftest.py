@@ -61,6 +61,7 @@ PAGE_TYPES = (
     PageType("timeline", urls.timeline(), 200, "Timeline"),
     PageType("delays", urls.delays(), 200, "Delays"),
     PageType("log", urls.log(), 200, "The log and its hash"),
+    PageType("how-we-know", urls.how_we_know(), 200, "How we know"),
     PageType("not-found", urls.commitment(PLAN, "no-such-commitment"), 404, "Not found"),
 )
 

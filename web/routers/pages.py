@@ -32,11 +32,12 @@ from tracker.application.specs import date_of
 from tracker.domain.dates import MONTH_NAMES
 from tracker.domain.entries import CLOSED_STATUSES, STATUSES, Entry, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError
-from tracker.domain.figures import Figures
+from tracker.domain.figures import STALE_AFTER_DAYS, Figures
 from tracker.readmodels.queries import HEADLINES, CommitmentRow, Item, headline_counts
 from web import urls
 from web.deps import ServicesDep
 from web.loghead import log_head
+from web.wording import SOURCE_KINDS, STATUS_MEANINGS
 
 router = APIRouter(include_in_schema=False)
 
@@ -498,6 +499,28 @@ def log_page(request: Request, services: ServicesDep) -> HTMLResponse:
         "apis": [("The log's head", urls.api_log())],
     }
     return render(request, "log.html", context)
+
+
+@router.get("/how-we-know", response_class=HTMLResponse)
+@html_errors
+def how_we_know_page(request: Request) -> HTMLResponse:
+    """How the record is kept and its figures worked out, in plain words. The rules'
+    own constants and labels fill it in, so that it cannot drift from what the tracker
+    does."""
+    context = {
+        "statuses": status_meanings(),
+        "closed": [label for name, label in STATUS_LABELS.items() if name in CLOSED_STATUSES],
+        "kinds": SOURCE_KINDS,
+        "stale_after": STALE_AFTER_DAYS,
+        "feeds": feed_links(("Every event", "all")),
+        "apis": [],
+    }
+    return render(request, "how_we_know.html", context)
+
+
+def status_meanings() -> list[tuple[str, str, str | None]]:
+    """Each status the site shows, as ``(name, label, meaning)``, in the labels' order."""
+    return [(name, label, STATUS_MEANINGS.get(name)) for name, label in STATUS_LABELS.items()]
 
 
 def page_number(text: str | None) -> int:
