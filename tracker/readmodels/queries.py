@@ -14,16 +14,17 @@ stored basis for that day, so it is always fetched and its figures replayed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Text, cast, func, or_, select
 
 from tracker.application.views import StatusRow
 from tracker.domain.dates import PartialDate
-from tracker.domain.entries import CLOSED_STATUSES, Entry, checked_slug
+from tracker.domain.entries import CLOSED_STATUSES, TRACKER_EVENT_TYPES, Entry, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS, Figures, figures, figures_from
 from tracker.readmodels import schema as t
@@ -162,6 +163,24 @@ class ReadModel:
                 .order_by(t.entries.c.date_start, t.entries.c.position)
             )
             return [_item(r, None) for r in rows]
+
+    def cited_sources(self, plan: str) -> list[dict[str, Any]]:
+        """Every source the plan's events and its commitments' events cite, each once,
+        as stored; not the tracker's own (a deadline seen to pass cites the tracker).
+        Compared as text in SQL, so that a plan of many events returns only its few
+        documents (PostgreSQL cannot compare ``json`` values themselves)."""
+        text = cast(t.entries.c.source, Text)
+        query = (
+            select(text.label("source"))
+            .where(
+                t.entries.c.plan == plan,
+                t.entries.c.type.not_in(TRACKER_EVENT_TYPES),
+            )
+            .group_by(text)
+            .order_by(func.min(t.entries.c.position))
+        )
+        with self.engine.connect() as conn:
+            return [json.loads(row.source) for row in conn.execute(query)]
 
     def delays(self, today: date) -> list[CommitmentRow]:
         """Overdue, slipped, stale and deadline-less commitments, most overdue first."""

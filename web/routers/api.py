@@ -32,6 +32,7 @@ from web import urls
 from web.conditional import etag_listed
 from web.deps import AsOfDep, ReadDep, ServicesDep
 from web.loghead import log_head
+from web.sourcelists import commitment_sources, plan_sources
 from web.writeschemas import SLUG
 
 MAX_PAGE = 1_000_000
@@ -159,6 +160,10 @@ class CommitmentDetail(CommitmentStatus):
     version: int = Field(description="the number of its latest event (for If-Match)")
     links: CommitmentLinks
     events: list[Event] = Field(description="every event, in recording order")
+    sources: list[Source] = Field(
+        description="every document its events cite, each once, oldest first"
+        " (not the tracker's own deadline checks)"
+    )
 
 
 class Counts(BaseModel):
@@ -190,7 +195,11 @@ class PlanSummary(BaseModel):
 
 
 class PlanDetail(PlanSummary):
-    sources: dict[str, Source]
+    sources: dict[str, Source] = Field(description="the plan's registered sources, by key")
+    all_sources: list[Source] = Field(
+        description="the registered sources and any that its commitments' events cite"
+        " without registering, each once, oldest first"
+    )
     events: list[Event] = Field(description="plan-wide events, in date order")
 
 
@@ -307,6 +316,9 @@ def plan(plan: PlanDep, read: ReadDep, as_of: AsOfDep) -> Any:
     return {
         **_summary(info, len(rows), headline_counts(rows), as_of),
         "sources": {key: _source(data) for key, data in info.sources.items()},
+        "all_sources": [
+            _source(line.as_dict()) for line in plan_sources(info.sources, read.cited_sources(plan))
+        ],
         "events": [_event(item) for item in read.plan_items(plan)],
     }
 
@@ -353,6 +365,7 @@ def commitment(plan: PlanDep, slug: CommitmentDep, read: ReadDep, as_of: AsOfDep
         "version": row.version,
         "links": _commitment_links(plan, slug),
         "events": [_event(item) for item in detail.items],
+        "sources": [_source(line.as_dict()) for line in commitment_sources(detail.items)],
     }
 
 

@@ -37,6 +37,7 @@ from tracker.readmodels.queries import HEADLINES, CommitmentRow, Item, headline_
 from web import urls
 from web.deps import ServicesDep
 from web.loghead import log_head
+from web.sourcelists import commitment_sources, plan_sources
 from web.wording import SOURCE_KINDS, STATUS_MEANINGS
 
 router = APIRouter(include_in_schema=False)
@@ -374,6 +375,7 @@ def plan_page(
         "after": [i for i in context_items if i.entry.date.start > published],
         "measurements": measurement_table(items, published),
         "corrections": {i.entry.number: i for i in items},
+        "sources": plan_sources(info.sources, read.cited_sources(plan)),
         "feeds": feed_links(("This plan", "plan", plan), ("Every event", "all")),
         "apis": [
             ("The commitments, with their figures", urls.api_commitments(plan)),
@@ -424,6 +426,7 @@ def commitment_page(
         "chart": chart(row, detail.items, day, today),
         "permalink": permalink,
         "citation": citation(row, day, permalink, today),
+        "sources": commitment_sources(detail.items),
         "feeds": feed_links(
             ("This commitment", "commitment", plan, slug), ("This plan", "plan", plan)
         ),
