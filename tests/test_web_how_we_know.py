@@ -97,3 +97,8 @@ def test_the_page_links_to_the_log_and_its_contents_to_each_section(memory_site)
     for link in (a["href"] for a in tags.all("a") if (a.get("href") or "").startswith("#")):
         if link != "#main":
             assert tags.all("h2", id=link[1:]), link
+
+
+def test_the_site_explains_exactly_the_kinds_of_source_the_contract_names():
+    contract = ("official", "oversight", "parliament", "press", "independent", "foi")
+    assert tuple(SOURCE_KINDS) == contract
