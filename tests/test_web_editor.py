@@ -631,6 +631,29 @@ def test_a_rule_of_the_commitment_itself_is_named_like_any_other(memory_editor):
     )
 
 
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("1e5000", "exponent of at most two digits"),
+        ("9" * 5000, "at most 40 characters"),
+        ("NaN", "must be a number"),
+        ("1,000,000,000,000", "less than £1,000,000,000,000"),
+        ("10.001", "at most 2 decimal places"),
+    ],
+)
+def test_an_amount_no_plan_could_hold_is_named_in_the_form(memory_editor, amount, message):
+    form = opened(memory_editor, urls.editor_record(PLAN, BWV, "budget_committed"))
+    fields = form | {
+        "type": "budget_committed",
+        "date": "2024",
+        "amount_gbp": amount,
+        "source_key": KEYED_SOURCE,
+    }
+    answer = send(memory_editor, RECORD, fields, "submit")
+    assert answer.status_code == 422
+    assert message in between(answer.text, 'id="error-amount_gbp"', "</p>")
+
+
 def test_htmx_checks_a_form_as_it_is_filled_in_answering_with_a_fragment(
     memory_editor, record_form
 ):
