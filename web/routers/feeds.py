@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, HTTPException, Request, Response
 from feedgen.feed import FeedGenerator
 
+from tracker.domain import numbers
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
 from tracker.domain.errors import NotFoundError
@@ -341,11 +342,13 @@ def _what(entry: Entry, before: PartialDate | None) -> str:
         case "status_changed":
             return f"status changed to {entry.get('status').replace('_', ' ')}"
         case "budget_committed":
-            return f"£{entry.get('amount_gbp'):,} committed"
+            return f"£{numbers.shown(entry.get('amount_gbp'))} committed"
         case "target_set":
-            return f"target set: {entry.get('metric')}, {entry.get('target')} {entry.get('unit')}"
+            target = numbers.shown(entry.get("target"))
+            return f"target set: {entry.get('metric')}, {target} {entry.get('unit')}"
         case "measurement_recorded":
-            return f"measured: {entry.get('metric')}, {entry.get('value')} {entry.get('unit')}"
+            value = numbers.shown(entry.get("value"))
+            return f"measured: {entry.get('metric')}, {value} {entry.get('unit')}"
         case "correction":
             return f"correction to event {entry.get('corrects')}"
     return entry.type.replace("_", " ")

@@ -29,6 +29,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from tracker.application.specs import date_of
+from tracker.domain import numbers
 from tracker.domain.dates import MONTH_NAMES
 from tracker.domain.entries import CLOSED_STATUSES, STATUSES, Entry, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError
@@ -96,11 +97,9 @@ def moment_text(value: datetime) -> str:
 
 
 def number_text(value: Decimal | int | str) -> str:
-    """A figure with thousands separators and no invented decimals: 1,700,000; 3.7."""
-    value = Decimal(str(value))
-    if value == value.to_integral_value():
-        return f"{int(value):,}".replace("-", "−")
-    return f"{value.normalize():,f}".replace("-", "−")
+    """A figure with thousands separators and no invented decimals: 1,700,000; 3.7
+    (``numbers.shown``: a stored value no version should have let in shows as stored)."""
+    return numbers.shown(value)
 
 
 def days_text(days: int) -> str:
