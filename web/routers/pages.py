@@ -35,7 +35,7 @@ from tracker.domain.entries import CLOSED_STATUSES, STATUSES, Entry, checked_slu
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.figures import Figures
 from tracker.readmodels.queries import HEADLINES, CommitmentRow, Item, headline_counts
-from web import urls
+from web import bidi, urls
 from web.deps import ServicesDep
 from web.loghead import log_head
 
@@ -122,6 +122,8 @@ def _env() -> Environment:
         day=day_text,
         moment=moment_text,
         number=number_text,
+        bdi=bidi.bdi,
+        isolated=bidi.isolated,
         days=days_text,
         status=status_text,
         type_label=lambda kind: TYPE_LABELS.get(kind, kind.replace("_", " ")),
@@ -612,7 +614,7 @@ def citation(row: CommitmentRow, day: date, permalink: str, today: date) -> str:
     elif f.due and f.status not in CLOSED_STATUSES:
         state += f", due {f.due.human()}"
     return (
-        f"{SITE}, ‘{row.title}’, status as of {day_text(day)}: {state}."
+        f"{SITE}, ‘{bidi.isolated(row.title)}’, status as of {day_text(day)}: {state}."
         f" {permalink} (accessed {day_text(today)})"
     )
 
