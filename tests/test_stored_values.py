@@ -14,11 +14,12 @@ import json
 import time
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import pytest
 
+from tracker import cli
 from tracker.application.service import fold
-from tracker.cli import main
 from tracker.domain.chronicle import Chronicle
 from tracker.domain.dates import PartialDate
 from tracker.domain.ids import commitment_id, plan_id
@@ -145,18 +146,17 @@ def test_an_ordinary_stored_number_is_still_grouped_and_exported_as_a_number(mem
 @pytest.mark.parametrize("name", HOSTILE_NUMBERS)
 def test_export_and_verify_read_a_stored_hostile_number_to_the_end(site, name, capsys):
     store_every_hostile_number(site, name)
-    url = site.app.state.services.settings.database_url
-    if url == "memory://":
-        pytest.skip("the command line opens its own store; a memory store is not shared")
+    tracker = site.app.state.services.tracker
 
-    for fmt in ("jsonl", "csv", "log"):
-        assert main(["export", "--format", fmt, "--database-url", url]) == 0, fmt
-        out = capsys.readouterr().out
-        if fmt == "csv":
-            rows = list(csv.DictReader(io.StringIO(out)))
-            assert rows[-1]["value"].removeprefix("'") == AS_SHOWN[name]  # "-" neutralised
-        else:
-            records = [json.loads(line) for line in out.splitlines()]
-            if fmt == "jsonl":
-                assert records[-1]["value"] == AS_SHOWN[name]
-    assert main(["verify", "--database-url", url]) == 0
+    with mock.patch.object(cli, "_tracker", lambda args: tracker):  # this very store
+        for fmt in ("jsonl", "csv", "log"):
+            assert cli.main(["export", "--format", fmt]) == 0, fmt
+            out = capsys.readouterr().out
+            if fmt == "csv":
+                rows = list(csv.DictReader(io.StringIO(out)))
+                assert rows[-1]["value"].removeprefix("'") == AS_SHOWN[name]  # "-" neutralised
+            else:
+                records = [json.loads(line) for line in out.splitlines()]
+                if fmt == "jsonl":
+                    assert records[-1]["value"] == AS_SHOWN[name]
+        assert cli.main(["verify"]) == 0
