@@ -543,6 +543,36 @@ BAD_INPUTS = {
         "money committed cannot be negative",
         "event 3 (budget_committed, 2021-07)",
     ),
+    "a budget with a huge exponent": youth_event(
+        "  - type: budget_committed\n    date: 2021-07\n    source: report\n"
+        "    amount_gbp: 1e5000\n",
+        "amount_gbp must be a number with an exponent of at most two digits",
+        "event 3 (budget_committed, 2021-07)",
+    ),
+    "a budget of a trillion pounds": youth_event(
+        "  - type: budget_committed\n    date: 2021-07\n    source: report\n"
+        "    amount_gbp: 1000000000000\n",
+        "amount_gbp must be less than £1,000,000,000,000",
+        "event 3 (budget_committed, 2021-07)",
+    ),
+    "a measurement of 5,000 digits": youth_event(
+        "  - type: measurement_recorded\n    date: 2021-07\n    source: report\n"
+        f"    metric: panels\n    unit: panels\n    value: {'9' * 5000}\n",
+        "value must be a number of at most 40 characters",
+        "event 3 (measurement_recorded, 2021-07)",
+    ),
+    "a target that is YAML's .nan": youth_event(
+        "  - type: target_set\n    date: 2021-07\n    source: report\n"
+        "    metric: panels\n    unit: panels\n    target: .nan\n",
+        "target must be a number",
+        "event 3 (target_set, 2021-07)",
+    ),
+    "a correction of 5,000 digits": youth_event(
+        "  - type: correction\n    date: 2021-07\n    source: report\n"
+        f"    corrects: {'9' * 5000}\n    note: Wrong.\n",
+        "corrects must be an event number",
+        "event 3 (correction, 2021-07)",
+    ),
     "a first event that is not the announcement": new_file(
         YOUTH.replace("type: announced", "type: progress_reported").replace("summary:", "note:"),
         "the first event must be the announcement",

@@ -58,7 +58,7 @@ def every_event() -> list:
     commitment.set_deadline(PartialDate.parse("2021-02"), fact("2020-11-13"))
     commitment.change_status("paused", fact("2022-07", BARE_SOURCE, note="Paused for review"))
     commitment.report_progress(fact("2022-07-14", BARE_SOURCE, quote="“Data is late.”"))
-    commitment.commit_budget(Decimal("12345678901234567890.01"), fact("2021"))
+    commitment.commit_budget(Decimal("999999999999.99"), fact("2021"))
     commitment.set_target("stops recorded", Decimal("1E+5"), "stops", fact("2021-03"))
     commitment.record_measurement("stops recorded", Decimal("0.10"), "stops", fact("2021-04"))
     commitment.correct(3, fact("2022-08", note="It was never paused"))
@@ -218,7 +218,7 @@ def test_a_fact_without_note_or_quote_stays_without(app):
     [
         (Plan.BudgetCommitted, "amount_gbp", "1700000.50"),
         (Plan.TargetSet, "target", "0.75"),
-        (Commitment.BudgetCommitted, "amount_gbp", "12345678901234567890.01"),
+        (Commitment.BudgetCommitted, "amount_gbp", "999999999999.99"),
         (Commitment.TargetSet, "target", "1E+5"),
         (Commitment.MeasurementRecorded, "value", "0.10"),
     ],
@@ -307,3 +307,12 @@ def test_a_stored_source_loads_even_if_it_would_fail_todays_input_rules():
     assert source.url == "gopher://old.example/"
     assert len(source.title) == 5000
     assert source.author is None
+
+
+@pytest.mark.parametrize("stored", ["1E+5000", "NaN", "-Infinity", "about £2m", "9" * 5000])
+def test_a_stored_decimal_always_decodes_whatever_an_older_version_wrote(app, stored):
+    encoded = json.dumps({"amount_gbp": {"_type_": "decimal_str", "_data_": stored}})
+
+    decoded = app.mapper.transcoder.decode(encoded.encode())["amount_gbp"]
+
+    assert str(decoded) == stored

@@ -420,9 +420,10 @@ def test_the_preview_shows_the_event_as_the_public_will_and_writes_nothing(edito
     assert head(editor) == before
     shown = event_html(answer.text, 10)
     assert '<span class="status__text">In progress</span>' in shown
-    assert '<p class="note">The study resumed.</p>' in shown
-    assert '<a href="https://example.org/resumes" rel="external">‘Research resumes’</a>' in shown
-    assert "by editor, Example Newsroom" in shown
+    assert '<p class="note" dir="auto">The study resumed.</p>' in shown
+    link = '<a href="https://example.org/resumes" rel="external">'
+    assert link + "‘<bdi>Research resumes</bdi>’</a>" in shown
+    assert "by <bdi>editor, Example Newsroom</bdi>" in shown
     assert '<time datetime="2024-05">May 2024</time>' in shown  # the precision given
     carried = Inputs(answer.text).values
     assert {k: carried[k] for k in STATUS_CHANGE} == STATUS_CHANGE
@@ -454,7 +455,7 @@ def test_submitting_records_one_event_by_the_role_and_organisation_shown_publicl
     assert str(recorded.date) == "2024-05"
     assert recorded.source.title == "Research resumes"
     shown = event_html(public_page(editor), 10)
-    assert "The study resumed." in shown and "by editor, Example Newsroom" in shown
+    assert "The study resumed." in shown and "by <bdi>editor, Example Newsroom</bdi>" in shown
 
 
 @pytest.mark.parametrize("role", ["editor", "admin"])
@@ -629,6 +630,29 @@ def test_a_rule_of_the_commitment_itself_is_named_like_any_other(memory_editor):
     assert "money committed cannot be negative" in between(
         answer.text, 'id="error-amount_gbp"', "</p>"
     )
+
+
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("1e5000", "exponent of at most two digits"),
+        ("9" * 5000, "at most 40 characters"),
+        ("NaN", "must be a number"),
+        ("1,000,000,000,000", "less than £1,000,000,000,000"),
+        ("10.001", "at most 2 decimal places"),
+    ],
+)
+def test_an_amount_no_plan_could_hold_is_named_in_the_form(memory_editor, amount, message):
+    form = opened(memory_editor, urls.editor_record(PLAN, BWV, "budget_committed"))
+    fields = form | {
+        "type": "budget_committed",
+        "date": "2024",
+        "amount_gbp": amount,
+        "source_key": KEYED_SOURCE,
+    }
+    answer = send(memory_editor, RECORD, fields, "submit")
+    assert answer.status_code == 422
+    assert message in between(answer.text, 'id="error-amount_gbp"', "</p>")
 
 
 def test_htmx_checks_a_form_as_it_is_filled_in_answering_with_a_fragment(

@@ -462,6 +462,27 @@ BAD_EVENTS = {
     "amount of the wrong type": ({"type": "budget_committed", "amount_gbp": True}, "amount_gbp"),
     "amount not a number": ({"type": "budget_committed", "amount_gbp": "lots"}, "amount_gbp"),
     "corrects not a number": ({"type": "correction", "corrects": "first"}, "corrects"),
+    "corrects of 5,000 digits": ({"type": "correction", "corrects": "9" * 5000}, "corrects"),
+    "an amount with a huge exponent": (
+        {"type": "budget_committed", "amount_gbp": "1e5000"},
+        "amount_gbp",
+    ),
+    "an amount of a trillion pounds": (
+        {"type": "budget_committed", "amount_gbp": "1,000,000,000,000"},
+        "amount_gbp",
+    ),
+    "an amount in fractions of a penny": (
+        {"type": "budget_committed", "amount_gbp": 0.001},
+        "amount_gbp",
+    ),
+    "a target that is not finite": (
+        {"type": "target_set", "metric": "m", "unit": "u", "target": "-Infinity"},
+        "target",
+    ),
+    "a value of 10^15": (
+        {"type": "measurement_recorded", "metric": "m", "unit": "u", "value": "1e15"},
+        "value",
+    ),
     "corrects a later event": ({"type": "correction", "corrects": 99}, "corrects"),
     # PostgreSQL's text columns refuse NUL: once recorded, it would stall the read models.
     "a NUL in the note": ({"note": "before\x00after"}, "note"),
@@ -485,6 +506,48 @@ def test_an_invalid_event_is_422_naming_the_field_and_writes_nothing(
     problem = assert_problem(answer, 422, field)
     assert field in problem["detail"] or problem["errors"][0]["field"] == field
     assert head(memory_site) == before
+
+
+def raw_event(kind: str, fields: str) -> bytes:
+    """An event's JSON as a client might write it, with tokens ``json.dumps`` never writes."""
+    common = f'"type": "{kind}", "date": "2024-05", "source": "{KEYED_SOURCE}"'
+    return f"{{{common}, {fields}}}".encode()
+
+
+@pytest.mark.parametrize(
+    "number", ["1e5000", "9" * 5000, "NaN", "Infinity", "-Infinity", "1e400", "true", "-1"]
+)
+def test_a_json_number_no_plan_could_hold_is_422_naming_the_field(memory_site, number) -> None:
+    content = raw_event("budget_committed", f'"amount_gbp": {number}')
+    before = head(memory_site)
+
+    answer = memory_site.post(EVENTS, content=content, headers=memory_token(memory_site))
+
+    assert_problem(answer, 422, "amount_gbp")
+    assert head(memory_site) == before
+
+
+def test_json_nan_is_not_text_and_is_422_naming_the_field(memory_site) -> None:
+    content = raw_event("measurement_recorded", '"metric": NaN, "unit": "u", "value": 1')
+
+    answer = memory_site.post(EVENTS, content=content, headers=memory_token(memory_site))
+
+    assert_problem(answer, 422, "metric")
+
+
+def test_a_json_fraction_is_recorded_exactly_as_written(memory_site) -> None:
+    content = raw_event(
+        "measurement_recorded", '"metric": "m", "unit": "u", "value": 123456789012.123456'
+    )
+
+    answer = memory_site.post(EVENTS, content=content, headers=memory_token(memory_site))
+
+    assert answer.status_code == 201, answer.text
+    services(memory_site).projector.catch_up()
+    events = memory_site.get(urls.api_commitment(PLAN, COMMITMENT)).json()["events"]
+    page = memory_site.get(urls.commitment(PLAN, COMMITMENT)).text
+    assert events[-1]["value"] == 123456789012.123456
+    assert "123,456,789,012.123456" in page
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,7 +54,16 @@ class DataFileError(TrackerError):
     def __init__(self, path: Path, message: str, line: int | None = None, entry: str = "") -> None:
         self.path, self.line, self.entry = path, line, entry
         where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {entry + ': ' if entry else ''}{message}")
+        super().__init__(_one_line(f"{where}: {entry + ': ' if entry else ''}{message}"))
+
+
+# Every character str.splitlines() breaks at: a quoted value must not split a message.
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _one_line(message: str) -> str:
+    """A message quoting input stays one line: line breaks in it are shown escaped."""
+    return _LINE_BREAKS.sub(lambda m: repr(m.group())[1:-1], message)
 
 
 class LoadError(TrackerError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from tracker.domain import numbers
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
 
@@ -40,11 +41,12 @@ CHAIN_FIELDS = ("log_event", "log_hash")
 
 
 def plain(value: Any) -> Any:
-    """A JSON-friendly value: dates as their text, numbers as int or float."""
+    """A JSON-friendly value: dates as their text, numbers as int or float (or, for
+    a stored number too wild to be one, its stored text: ``numbers.plain``)."""
     if isinstance(value, PartialDate):
         return str(value)
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return numbers.plain(value)
     return value
 
 

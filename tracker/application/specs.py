@@ -9,12 +9,13 @@ here once, as tables of field parsers, for the same reason.
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from tracker.domain import numbers
 from tracker.domain.chronicle import Chronicle
 from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
@@ -153,9 +154,16 @@ def text_of(value: Any, name: str) -> str:
         return text  # the common case, first: every field of every event comes here
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidInputError(f"{name} is required", name)
-    if isinstance(value, (dict, list, bool)):
+    if isinstance(value, (dict, list, bool)) or _not_finite(value):
         raise InvalidInputError(f"{name} must be text", name)
     return str(value).strip()
+
+
+def _not_finite(value: Any) -> bool:
+    """JSON's NaN and Infinity (and YAML's .nan) are not text anyone wrote."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, Decimal) and not value.is_finite()
 
 
 def optional_text(value: Any, name: str) -> str | None:
@@ -239,32 +247,17 @@ def _detail(kind: str, name: str, value: Any) -> Any:
             return checked_status(text_of(value, name))
         except InvalidInputError as error:
             raise error.at(name) if not error.field else error from None
-    if name in ("amount_gbp", "target", "value"):
-        return number_of(value, name)
+    if name == "amount_gbp":
+        return numbers.money(_given(value, name), name)
+    if name in ("target", "value"):
+        return numbers.figure(_given(value, name), name)
     if name == "corrects":
-        text = text_of(value, name)
-        if not (text.isascii() and text.isdigit()) or int(text) < 1:
-            raise InvalidInputError(f"corrects must be an event number, not '{text}'", name)
-        return int(text)
+        return numbers.count(_given(value, name), name)
     return text_of(value, name)
 
 
-_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
-
-
-def number_of(value: Any, name: str) -> Decimal:
-    text = text_of(value, name)
-    # Commas may only group thousands: "1,5" is one and a half to many, never fifteen.
-    # (Decimal itself would read "1_5" as fifteen too.)
-    if "_" in text or ("," in text and not _THOUSANDS.fullmatch(text)):
-        raise InvalidInputError(
-            f"{name} must be a number such as 1500000 or 1,500,000, not '{value}'", name
-        )
-    text = text.replace(",", "")
-    try:
-        number = Decimal(text)
-    except ArithmeticError:
-        raise InvalidInputError(f"{name} must be a number, not '{value}'", name) from None
-    if not number.is_finite():
-        raise InvalidInputError(f"{name} must be a finite number", name)
-    return number
+def _given(value: Any, name: str) -> Any:
+    """A value that is there: the number rules then say what is wrong with it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInputError(f"{name} is required", name)
+    return value

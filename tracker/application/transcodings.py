@@ -4,12 +4,29 @@ Decimal and datetime, so dates-with-precision, sources and facts need their own.
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from typing import Any
 
 from eventsourcing.persistence import Transcoding
 
+from tracker.domain import numbers
 from tracker.domain.dates import PartialDate
 from tracker.domain.sources import Fact, Source
+
+
+class DecimalAsText(Transcoding):
+    """The library's own ``decimal_str``, read so that no stored text can stop an event
+    from loading: an older version's "1E+5000" or "NaN" is a Decimal still, and text
+    that is no number at all stays text (``numbers.restored``), for pages to show."""
+
+    type = Decimal
+    name = "decimal_str"
+
+    def encode(self, obj: Decimal) -> str:
+        return str(obj)
+
+    def decode(self, data: str) -> Decimal | str:
+        return numbers.restored(data)
 
 
 class PartialDateAsText(Transcoding):
@@ -95,4 +112,4 @@ class FactAsDict(Transcoding):
         )
 
 
-TRANSCODINGS = (PartialDateAsText(), SourceAsDict(), FactAsDict())
+TRANSCODINGS = (DecimalAsText(), PartialDateAsText(), SourceAsDict(), FactAsDict())

@@ -13,12 +13,9 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
+from tracker.domain import numbers
 from tracker.domain.entries import Entry
-from tracker.domain.errors import (
-    InvalidCorrectionError,
-    InvalidInputError,
-    NegativeAmountError,
-)
+from tracker.domain.errors import InvalidCorrectionError, InvalidInputError
 from tracker.domain.sources import Fact, bounded_text, require_text
 
 
@@ -88,18 +85,15 @@ class Chronicle(Aggregate):
         self.trigger_event(self.ProgressReported, fact=fact)
 
     def commit_budget(self, amount_gbp: Decimal, fact: Fact) -> None:
-        amount_gbp = _number(amount_gbp, "amount_gbp")
-        if amount_gbp < 0:
-            raise NegativeAmountError(
-                f"amount_gbp is {amount_gbp}: money committed cannot be negative", "amount_gbp"
-            )
-        self.trigger_event(self.BudgetCommitted, amount_gbp=amount_gbp, fact=fact)
+        self.trigger_event(
+            self.BudgetCommitted, amount_gbp=numbers.money(amount_gbp, "amount_gbp"), fact=fact
+        )
 
     def set_target(self, metric: str, target: Decimal, unit: str, fact: Fact) -> None:
         self.trigger_event(
             self.TargetSet,
             metric=require_text(metric, "metric"),
-            target=_number(target, "target"),
+            target=numbers.figure(target, "target"),
             unit=require_text(unit, "unit"),
             fact=fact,
         )
@@ -108,7 +102,7 @@ class Chronicle(Aggregate):
         self.trigger_event(
             self.MeasurementRecorded,
             metric=require_text(metric, "metric"),
-            value=_number(value, "value"),
+            value=numbers.figure(value, "value"),
             unit=require_text(unit, "unit"),
             fact=fact,
         )
@@ -139,16 +133,3 @@ class Chronicle(Aggregate):
 
     def corrected_numbers(self) -> set[int]:
         return {e.details["corrects"] for e in self.entries if e.type == "correction"}
-
-
-def _number(value: Any, field: str) -> Decimal:
-    """A finite decimal number; text such as "1000000" is accepted, "£1m" is not."""
-    if isinstance(value, bool):
-        raise InvalidInputError(f"{field} must be a number", field)
-    try:
-        number = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise InvalidInputError(f"{field} must be a number, not '{value}'", field) from None
-    if not number.is_finite():
-        raise InvalidInputError(f"{field} must be a finite number", field)
-    return number

@@ -5,10 +5,10 @@ figures as of a past date."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
 from typing import Any
 
 from tracker.application.transcodings import restored_source, source_data
+from tracker.domain import numbers
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
 from tracker.domain.figures import STALE_AFTER_DAYS
@@ -50,7 +50,7 @@ def entry_from_row(row: Any) -> Entry:
         if name in DATES:
             value = PartialDate.parse(value)
         elif name in NUMBERS:
-            value = Decimal(value)
+            value = numbers.restored(value)
         details[name] = value
     fact = Fact(
         date=PartialDate.parse(row.date),

@@ -87,6 +87,15 @@ class Source(BaseModel):
     author: str | None = None
 
 
+StoredNumber = Annotated[
+    int | float | str | None,
+    Field(
+        description="a number; text only where an older version stored a value that is not"
+        " one (such as NaN or 1E+5000), shown as it was recorded"
+    ),
+]
+
+
 class Event(BaseModel):
     """One recorded event, in the shape of ``tracker export``; a type's own fields
     (``summary``, ``due``, ``status``, ``amount_gbp``, ``metric``, ``target``,
@@ -106,10 +115,10 @@ class Event(BaseModel):
     summary: str | None = None
     due: str | None = None
     status: str | None = None
-    amount_gbp: int | float | None = None
+    amount_gbp: StoredNumber = None
     metric: str | None = None
-    target: int | float | None = None
-    value: int | float | None = None
+    target: StoredNumber = None
+    value: StoredNumber = None
     unit: str | None = None
     corrects: int | None = None
     corrected_by: int | None = Field(description="the number of the correction, if corrected")

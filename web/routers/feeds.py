@@ -26,13 +26,14 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, HTTPException, Request, Response
 from feedgen.feed import FeedGenerator
 
+from tracker.domain import numbers
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
 from tracker.domain.errors import NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS
 from tracker.domain.sources import Source
 from tracker.readmodels.queries import CommitmentRow, Item
-from web import urls
+from web import bidi, urls
 from web.app import Services
 from web.conditional import etag_listed, not_modified
 from web.deps import ServicesDep
@@ -225,8 +226,9 @@ def _feed(
         info = read.plan(plan)
         feed = Feed(
             scope,
-            f"{info.title}: every development",
-            f"Every development in {info.title} ({info.publisher}), newest first.",
+            f"{bidi.isolated(info.title)}: every development",
+            f"Every development in {bidi.isolated(info.title)} ({bidi.isolated(info.publisher)}),"
+            " newest first.",
             urls.plan(plan),
             plan,
         )
@@ -235,8 +237,9 @@ def _feed(
         row = read.commitment(plan, slug, today).row
         feed = Feed(
             scope,
-            f"{row.title}: every development",
-            f"Every development in this commitment of {plan_titles[plan]}, newest first.",
+            f"{bidi.isolated(row.title)}: every development",
+            f"Every development in this commitment of {bidi.isolated(plan_titles[plan])},"
+            " newest first.",
             urls.commitment(plan, slug),
             plan,
             slug,
@@ -265,18 +268,19 @@ def _tag_prefix(base: str) -> str:
 def _event_item(item: Item, context: _Context) -> FeedItem:
     entry = item.entry
     subject = item.commitment_title or context.plan_titles.get(item.plan, item.plan)
-    title = f"{subject}: {_what(entry, context.deadlines_before.get(item.position))}"
+    title = f"{bidi.isolated(subject)}: {_what(entry, context.deadlines_before.get(item.position))}"
     title += f" ({entry.date.human()}){_delay(item)}"
     if item.corrected_by:
         title += " [corrected]"
     link = context.base + urls.event(item.plan, item.commitment, entry.number)
     parts = []
     if entry.type == "announced" and entry.get("summary"):
-        parts.append(f"<p>{_h(entry.get('summary'))}</p>")
+        parts.append(f'<p dir="auto">{bidi.feed_text(entry.get("summary"))}</p>')
     if entry.fact.note:
-        parts.append(f"<p>{_h(entry.fact.note)}</p>")
+        parts.append(f'<p dir="auto">{bidi.feed_text(entry.fact.note)}</p>')
     if entry.fact.quote:
-        parts.append(f"<blockquote><p>“{_h(entry.fact.quote)}”</p></blockquote>")
+        quote = bidi.feed_text(entry.fact.quote)
+        parts.append(f'<blockquote dir="auto"><p>“{quote}”</p></blockquote>')
     parts.append(f"<p>When: {_h(entry.date.human())}{_PRECISION[entry.date.precision]}.</p>")
     parts.append(f"<p>Source: {_citation(entry.source)}.</p>")
     if item.corrected_by:
@@ -311,7 +315,8 @@ def _stale_item(row: CommitmentRow, day: date, context: _Context) -> FeedItem:
         text += f" It was due by {_h(f.due.human())}."
     return FeedItem(
         id=f"{context.tag}{row.plan}/{row.slug}/stale/{last}",
-        title=f"{row.title}: no news for {STALE_AFTER_DAYS} days (stale since {since})",
+        title=f"{bidi.isolated(row.title)}: no news for {STALE_AFTER_DAYS} days"
+        f" (stale since {since})",
         link=context.base + urls.commitment(row.plan, row.slug),
         date=_midnight(day),
         # A commitment can go stale because of a record (a correction): never report
@@ -341,14 +346,20 @@ def _what(entry: Entry, before: PartialDate | None) -> str:
         case "status_changed":
             return f"status changed to {entry.get('status').replace('_', ' ')}"
         case "budget_committed":
-            return f"£{entry.get('amount_gbp'):,} committed"
+            return f"£{numbers.shown(entry.get('amount_gbp'))} committed"
         case "target_set":
-            return f"target set: {entry.get('metric')}, {entry.get('target')} {entry.get('unit')}"
+            return f"target set: {_figure(entry, 'target')}"
         case "measurement_recorded":
-            return f"measured: {entry.get('metric')}, {entry.get('value')} {entry.get('unit')}"
+            return f"measured: {_figure(entry, 'value')}"
         case "correction":
             return f"correction to event {entry.get('corrects')}"
     return entry.type.replace("_", " ")
+
+
+def _figure(entry: Entry, name: str) -> str:
+    """A metric, its figure and its unit, in a title (plain text: isolated, not <bdi>)."""
+    metric, unit = bidi.isolated(entry.get("metric")), bidi.isolated(entry.get("unit"))
+    return f"{metric}, {numbers.shown(entry.get(name))} {unit}"
 
 
 def _delay(item: Item) -> str:
@@ -369,10 +380,11 @@ def _days(n: int) -> str:
 
 
 def _citation(source: Source) -> str:
-    title = f"“{_h(source.title)}”"
+    title = f"“{bidi.feed_span(source.title)}”"
     if source.url:
         title = f'<a href="{html.escape(source.url, quote=True)}">{title}</a>'
-    parts = [_h(source.author) if source.author else None, _h(source.publisher), title]
+    author = bidi.feed_span(source.author) if source.author else None
+    parts = [author, bidi.feed_span(source.publisher), title]
     parts.append(_h(source.published_on.human()))
     return ", ".join(p for p in parts if p)
 

@@ -29,12 +29,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from tracker.application.specs import date_of
+from tracker.domain import numbers
 from tracker.domain.dates import MONTH_NAMES
 from tracker.domain.entries import CLOSED_STATUSES, STATUSES, Entry, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS, Figures
 from tracker.readmodels.queries import HEADLINES, CommitmentRow, Item, headline_counts
-from web import urls
+from web import bidi, urls
 from web.deps import ServicesDep
 from web.loghead import log_head
 from web.sourcelists import commitment_sources, plan_sources
@@ -98,11 +99,9 @@ def moment_text(value: datetime) -> str:
 
 
 def number_text(value: Decimal | int | str) -> str:
-    """A figure with thousands separators and no invented decimals: 1,700,000; 3.7."""
-    value = Decimal(str(value))
-    if value == value.to_integral_value():
-        return f"{int(value):,}".replace("-", "−")
-    return f"{value.normalize():,f}".replace("-", "−")
+    """A figure with thousands separators and no invented decimals: 1,700,000; 3.7
+    (``numbers.shown``: a stored value no version should have let in shows as stored)."""
+    return numbers.shown(value)
 
 
 def days_text(days: int) -> str:
@@ -125,6 +124,8 @@ def _env() -> Environment:
         day=day_text,
         moment=moment_text,
         number=number_text,
+        bdi=bidi.bdi,
+        isolated=bidi.isolated,
         days=days_text,
         status=status_text,
         type_label=lambda kind: TYPE_LABELS.get(kind, kind.replace("_", " ")),
@@ -639,7 +640,7 @@ def citation(row: CommitmentRow, day: date, permalink: str, today: date) -> str:
     elif f.due and f.status not in CLOSED_STATUSES:
         state += f", due {f.due.human()}"
     return (
-        f"{SITE}, ‘{row.title}’, status as of {day_text(day)}: {state}."
+        f"{SITE}, ‘{bidi.isolated(row.title)}’, status as of {day_text(day)}: {state}."
         f" {permalink} (accessed {day_text(today)})"
     )
 

@@ -99,11 +99,20 @@ async def _read_body(request: Request, limit: int) -> None:
 
 
 async def json_body(request: Request) -> Any:
-    """The body as JSON; the route's own parser checks its fields."""
+    """The body as JSON; the route's own parser checks its fields.
+
+    Fractions are kept as their text (a float would round 0.1 and turn 1e400 into
+    infinity) and so are integers too long to be a count (``int()`` refuses one past
+    4,300 digits): the number rules of ``tracker.domain.numbers`` then judge the text
+    as written, and name the field."""
     try:
-        return json.loads(await request.body())
+        return json.loads(await request.body(), parse_float=str, parse_int=_json_int)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise invalid("body", f"the body is not JSON: {error}") from None
+
+
+def _json_int(text: str) -> int | str:
+    return int(text) if len(text) <= 20 else text
 
 
 BodyDep = Annotated[Any, Depends(json_body)]
