@@ -32,6 +32,7 @@ CONTRACT_FIELDS = (
     "slip_days",
     "stale",
     "last_event_on",
+    "status_source_kind",
 )
 
 
@@ -107,12 +108,13 @@ def test_status_as_json_gives_the_contracts_figures_as_of_a_date(
         "plan": PLAN,
         "slug": "community-progress-reviews",
         "title": "Regular community meetings to review the plan's progress",
-        "status": "not_started",
+        "status": "announced",
         "due_on": "2021-02-28",
         "days_overdue": 10,
         "slip_days": 0,
         "stale": False,
         "last_event_on": "2020-11-13",
+        "status_source_kind": None,
     }
     research = rows["body-worn-video-research"]
     assert (research["due_on"], research["days_overdue"]) == (None, 0)
@@ -124,8 +126,8 @@ def test_status_as_of_a_past_date_shows_the_status_then(
     def research(as_of: str) -> dict:
         return status_json(capsys, loaded, "--as-of", as_of)["body-worn-video-research"]
 
-    assert research("2021-01-01")["status"] == "not_started"
-    assert research("2022-06-30")["status"] == "not_started"
+    assert research("2021-01-01")["status"] == "announced"
+    assert research("2022-06-30")["status"] == "announced"
     assert research("2022-07")["status"] == "in_progress"  # a month means its last day
     assert research("2022-08-01")["status"] == "in_progress"
     paused = research("2023-01-01")
@@ -256,6 +258,8 @@ def test_export_as_jsonl_gives_every_event_oldest_first(
         "published_on": "2020-11-13",
         "url": "https://www.london.gov.uk/press-releases/mayoral/stop-and-search-to-be-better-scrutinised",
         "author": None,
+        "kind": None,
+        "note": None,
     }
     times = [r["recorded_at"] for r in records]
     assert times == sorted(times)

@@ -156,7 +156,7 @@ def test_a_correction_strikes_its_event_and_it_stops_counting(store):
     detail = read.commitment(PLAN, "vehicle-stop-pilot", TODAY)
     struck = {i.entry.number: i.corrected_by for i in detail.items}
     assert struck[2] == 3
-    assert detail.row.figures.status == "not_started"
+    assert detail.row.figures.status == "announced"
 
 
 def test_delays_are_classified_with_their_days(store):
@@ -181,7 +181,7 @@ def test_an_event_dated_after_the_day_asked_does_not_count_yet(store):
     projector.catch_up()
     [today] = [r for r in read.commitments(PLAN, TODAY) if r.slug == "public-scrutiny"]
     [later] = [r for r in read.commitments(PLAN, date(2027, 4, 1)) if r.slug == "public-scrutiny"]
-    assert (today.figures.status, later.figures.status) == ("not_started", "delivered")
+    assert (today.figures.status, later.figures.status) == ("announced", "delivered")
 
 
 def test_the_timeline_is_newest_first_and_paged(store):
@@ -427,7 +427,7 @@ def test_with_room_in_a_feed_every_stale_commitment_is_kept(database_url, bundle
 def test_a_limited_stale_list_keeps_every_commitment_tied_for_newest(store):
     tracker, projector, read = store
     projector.catch_up()
-    open_ = [r.slug for r in read.commitments(PLAN, TODAY) if r.figures.status == "not_started"]
+    open_ = [r.slug for r in read.commitments(PLAN, TODAY) if r.figures.status == "announced"]
     for slug in open_[:3]:  # the same last news: they went stale on the same day
         record(tracker, slug, type="progress_reported", date="2027-01", note="News.")
     projector.catch_up()

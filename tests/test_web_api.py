@@ -168,7 +168,7 @@ def test_a_deadline_of_february_2021_falls_due_on_its_last_day_and_is_10_days_ov
     assert row["due"] == "2021-02"
     assert row["due_on"] == "2021-02-28"
     assert row["days_overdue"] == 10
-    assert row["status"] == "not_started"
+    assert row["status"] == "announced"
 
 
 def test_an_as_of_month_means_the_last_day_of_that_month(site: TestClient) -> None:
@@ -180,7 +180,7 @@ def test_an_as_of_month_means_the_last_day_of_that_month(site: TestClient) -> No
 
 @pytest.mark.parametrize(
     ("as_of", "status"),
-    [("2021-03-10", "not_started"), ("2022-08-01", "in_progress"), ("2023-01-01", "paused")],
+    [("2021-03-10", "announced"), ("2022-08-01", "in_progress"), ("2023-01-01", "paused")],
 )
 def test_a_commitment_shows_the_status_it_had_on_the_day_asked(
     site: TestClient, as_of: str, status: str
@@ -403,7 +403,7 @@ def test_a_recorded_event_appears_once_the_projector_catches_up(site: TestClient
     )
 
     before = get(site, REVIEWS, as_of="2021-03-10")
-    assert before["status"] == "not_started"  # requests read the read models, not the log
+    assert before["status"] == "announced"  # requests read the read models, not the log
     assert len(before["events"]) == 2
 
     site.app.state.services.projector.catch_up()
