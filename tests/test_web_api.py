@@ -61,9 +61,10 @@ def get(site: TestClient, path: str, **params: Any) -> Any:
 
 
 def status_rows(site: TestClient, as_of: date) -> dict[str, dict[str, Any]]:
-    """``tracker status --plan PLAN --as-of AS_OF --format json``, by slug."""
+    """``tracker status --plan PLAN --as-of AS_OF --format json``, by slug, with what the
+    API adds to each row: where it was transferred from (nowhere, in the bundled plan)."""
     rows = site.app.state.services.tracker.status(plan=PLAN, as_of=as_of)
-    return {row.slug: row.as_json() for row in rows}
+    return {row.slug: row.as_json() | {"transferred_from": []} for row in rows}
 
 
 def record(site: TestClient, commitment: str | None, **event: Any) -> None:
@@ -79,6 +80,8 @@ def as_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):  # transferred_from
+        return "; ".join(f"{v['plan']}/{v['commitment']} ({v['date']})" for v in value)
     return str(value)
 
 
@@ -129,6 +132,8 @@ def test_a_plan_gives_its_details_sources_and_plan_wide_events(site: TestClient)
             "published_on": str(s.published_on),
             "url": s.url,
             "author": s.author,
+            "kind": s.kind,
+            "note": s.note,
         }
         for key, s in view.sources.items()
     }

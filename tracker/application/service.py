@@ -80,6 +80,11 @@ class Tracker(Application[UUID]):
         batch.save()
         return receipts
 
+    def check_destination(self, to_plan: str | None, to_commitment: str | None) -> None:
+        """A transfer's receiving plan and commitment, where named, are in the record:
+        what ``execute`` checks once its batch is done, for a preview of one event."""
+        _Batch(self).check_destination(to_plan, to_commitment)
+
     def tick(self, today: date, recorded_by: str = TICK_RECORDER) -> list[Receipt]:
         """Record ``deadline_missed`` for each deadline passed undelivered by ``today``."""
         batch = _Batch(self)

@@ -348,6 +348,8 @@ def _what(entry: Entry, before: PartialDate | None) -> str:
             return f"measured: {entry.get('metric')}, {entry.get('value')} {entry.get('unit')}"
         case "correction":
             return f"correction to event {entry.get('corrects')}"
+        case "transferred":
+            return f"transferred to {entry.get('to_title')}"
     return entry.type.replace("_", " ")
 
 
