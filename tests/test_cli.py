@@ -429,3 +429,53 @@ def test_the_installed_command_prints_one_line_and_no_traceback_for_bad_input(
     assert done.stderr.splitlines() == [
         f"tracker load: {path}:2: aliases (*name) are not allowed: write the value out"
     ]
+
+
+def test_exports_carry_a_transfer_and_the_kind_and_note_of_its_source(
+    loaded: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_commitment(
+        tmp_path / PLAN,
+        "moved-on",
+        "commitment: moved-on\n"
+        "title: A commitment carried into the next plan\n"
+        "events:\n"
+        "  - type: announced\n"
+        "    date: 2020-11-13\n"
+        "    source: mayor-press-release-2020-11-13\n"
+        "    summary: A promise.\n"
+        "  - type: transferred\n"
+        "    date: 2022-03\n"
+        "    to_title: Police and Crime Plan 2022-25\n"
+        "    to_plan: london-policing-action-plan-2020\n"
+        "    to_commitment: public-scrutiny\n"
+        "    source:\n"
+        "      publisher: MOPAC\n"
+        "      title: Police and Crime Plan 2022-25\n"
+        "      published_on: 2022-03\n"
+        "      kind: official\n"
+        "      note: No stable URL is known.\n",
+    )
+    assert run(capsys, "load", str(path), "--database-url", loaded)[::2] == (0, "")
+
+    jsonl = run(capsys, "export", "--format", "jsonl", "--database-url", loaded)[1]
+    csv_out = run(capsys, "export", "--format", "csv", "--database-url", loaded)[1]
+
+    moved = json.loads(jsonl.splitlines()[-1])
+    assert (moved["type"], moved["to_title"], moved["to_commitment"]) == (
+        "transferred",
+        "Police and Crime Plan 2022-25",
+        "public-scrutiny",
+    )
+    assert (moved["source"]["kind"], moved["source"]["note"]) == (
+        "official",
+        "No stable URL is known.",
+    )
+    row = list(csv.DictReader(io.StringIO(csv_out)))[-1]
+    assert (row["to_plan"], row["source_kind"], row["source_note"]) == (
+        PLAN,
+        "official",
+        "No stable URL is known.",
+    )
+    status = status_json(capsys, loaded)["moved-on"]
+    assert (status["status"], status["status_source_kind"]) == ("transferred", "official")

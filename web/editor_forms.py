@@ -73,7 +73,7 @@ LABELS = {
     "source_url": "Web address (optional)",
     "source_author": "Author (optional)",
     "source_kind": "Who is speaking (optional)",
-    "source_note": "Note on the source, such as why no web address is known (optional)",
+    "source_note": "About this source, such as why no web address is known (optional)",
 }
 CORRECTION_LABELS = LABELS | {"note": "Reason: what was wrong", "date": "Date of the correction"}
 # How a parser message's leading field name reads in a sentence.
