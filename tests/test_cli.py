@@ -32,6 +32,7 @@ CONTRACT_FIELDS = (
     "slip_days",
     "stale",
     "last_event_on",
+    "status_source_kind",
 )
 
 
@@ -107,12 +108,13 @@ def test_status_as_json_gives_the_contracts_figures_as_of_a_date(
         "plan": PLAN,
         "slug": "community-progress-reviews",
         "title": "Regular community meetings to review the plan's progress",
-        "status": "not_started",
+        "status": "announced",
         "due_on": "2021-02-28",
         "days_overdue": 10,
         "slip_days": 0,
         "stale": False,
         "last_event_on": "2020-11-13",
+        "status_source_kind": None,
     }
     research = rows["body-worn-video-research"]
     assert (research["due_on"], research["days_overdue"]) == (None, 0)
@@ -124,8 +126,8 @@ def test_status_as_of_a_past_date_shows_the_status_then(
     def research(as_of: str) -> dict:
         return status_json(capsys, loaded, "--as-of", as_of)["body-worn-video-research"]
 
-    assert research("2021-01-01")["status"] == "not_started"
-    assert research("2022-06-30")["status"] == "not_started"
+    assert research("2021-01-01")["status"] == "announced"
+    assert research("2022-06-30")["status"] == "announced"
     assert research("2022-07")["status"] == "in_progress"  # a month means its last day
     assert research("2022-08-01")["status"] == "in_progress"
     paused = research("2023-01-01")
@@ -256,6 +258,8 @@ def test_export_as_jsonl_gives_every_event_oldest_first(
         "published_on": "2020-11-13",
         "url": "https://www.london.gov.uk/press-releases/mayoral/stop-and-search-to-be-better-scrutinised",
         "author": None,
+        "kind": None,
+        "note": None,
     }
     times = [r["recorded_at"] for r in records]
     assert times == sorted(times)
@@ -425,3 +429,53 @@ def test_the_installed_command_prints_one_line_and_no_traceback_for_bad_input(
     assert done.stderr.splitlines() == [
         f"tracker load: {path}:2: aliases (*name) are not allowed: write the value out"
     ]
+
+
+def test_exports_carry_a_transfer_and_the_kind_and_note_of_its_source(
+    loaded: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_commitment(
+        tmp_path / PLAN,
+        "moved-on",
+        "commitment: moved-on\n"
+        "title: A commitment carried into the next plan\n"
+        "events:\n"
+        "  - type: announced\n"
+        "    date: 2020-11-13\n"
+        "    source: mayor-press-release-2020-11-13\n"
+        "    summary: A promise.\n"
+        "  - type: transferred\n"
+        "    date: 2022-03\n"
+        "    to_title: Police and Crime Plan 2022-25\n"
+        "    to_plan: london-policing-action-plan-2020\n"
+        "    to_commitment: public-scrutiny\n"
+        "    source:\n"
+        "      publisher: MOPAC\n"
+        "      title: Police and Crime Plan 2022-25\n"
+        "      published_on: 2022-03\n"
+        "      kind: official\n"
+        "      note: No stable URL is known.\n",
+    )
+    assert run(capsys, "load", str(path), "--database-url", loaded)[::2] == (0, "")
+
+    jsonl = run(capsys, "export", "--format", "jsonl", "--database-url", loaded)[1]
+    csv_out = run(capsys, "export", "--format", "csv", "--database-url", loaded)[1]
+
+    moved = json.loads(jsonl.splitlines()[-1])
+    assert (moved["type"], moved["to_title"], moved["to_commitment"]) == (
+        "transferred",
+        "Police and Crime Plan 2022-25",
+        "public-scrutiny",
+    )
+    assert (moved["source"]["kind"], moved["source"]["note"]) == (
+        "official",
+        "No stable URL is known.",
+    )
+    row = list(csv.DictReader(io.StringIO(csv_out)))[-1]
+    assert (row["to_plan"], row["source_kind"], row["source_note"]) == (
+        PLAN,
+        "official",
+        "No stable URL is known.",
+    )
+    status = status_json(capsys, loaded)["moved-on"]
+    assert (status["status"], status["status_source_kind"]) == ("transferred", "official")

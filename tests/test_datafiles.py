@@ -766,3 +766,98 @@ def test_a_correction_counts_the_files_events_even_after_tick_recorded_missed_de
     before = log_keys(tracker)
     assert load(tracker, [path]).new_events == 0
     assert log_keys(tracker) == before
+
+
+# Describing sources and transfers (contract section 5)
+
+
+def test_a_kind_and_note_added_to_a_recorded_source_describe_it_without_rewriting_history(
+    tracker: Tracker, folder: Path
+) -> None:
+    before = log_keys(tracker)
+    plan = plan_doc(events=[progress("The mayor reported on the plan.", "2021-11")])
+    plan["sources"]["report"] |= {"kind": "press", "note": "Syndicated by the LDRS."}
+    write(folder / "plan.yaml", plan)
+
+    summary = load(tracker, [folder])
+
+    assert summary.new_events == 1
+    assert log_keys(tracker) == [*before, (PLAN, None, 1)]
+    paused = tracker.commitment(PLAN, "community-reviews").entries[2]
+    assert paused.source.description() == ("press", "Syndicated by the LDRS.")
+    assert tracker.plan(PLAN).sources["report"].kind == "press"
+    [status_row] = tracker.status(PLAN, as_of=date(2023, 1, 1))
+    assert status_row.figures.status_source_kind == "press"
+    assert load(tracker, [folder]).new_events == 0
+
+
+def test_a_source_of_an_unknown_kind_is_refused_naming_file_source_and_field(
+    tracker: Tracker, folder: Path
+) -> None:
+    before = snapshot(tracker)
+    plan = plan_doc()
+    plan["sources"]["report"]["kind"] = "gossip"
+    write(folder / "plan.yaml", plan)
+
+    with pytest.raises(LoadError) as refused:
+        load(tracker, [folder])
+
+    assert "source 'report': unknown source kind 'gossip'" in str(refused.value)
+    assert snapshot(tracker) == before
+
+
+def transferred(**to: str) -> dict[str, Any]:
+    return {"type": "transferred", "date": "2022-04", "source": "report", **to}
+
+
+def test_a_transfer_may_name_a_commitment_of_a_plan_loaded_later_in_the_same_load(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    events = tmp_path / "events"
+    moved = transferred(to_title="The new plan's youth panels", to_plan="b-plan")
+    moved["to_commitment"] = "youth-panels"
+    write_plan(
+        events / "a-plan",
+        plan_doc("a-plan"),
+        {"community-reviews": commitment_doc("community-reviews", announced(), moved)},
+    )
+    write_plan(events / "b-plan", plan_doc("b-plan"), {"youth-panels": YOUTH})
+
+    load(tracker, [events])
+
+    last = tracker.commitment("a-plan", "community-reviews").entries[-1]
+    assert (last.type, last.get("to_plan"), last.get("to_commitment")) == (
+        "transferred",
+        "b-plan",
+        "youth-panels",
+    )
+    [row] = tracker.status("a-plan", as_of=date(2030, 1, 1))
+    assert (row.figures.status, row.figures.days_overdue, row.figures.stale) == (
+        "transferred",
+        0,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    "to, field",
+    [
+        ({"to_plan": "no-such-plan"}, "to_plan 'no-such-plan'"),
+        ({"to_plan": PLAN, "to_commitment": "no-such"}, "to_commitment 'no-such'"),
+    ],
+)
+def test_a_transfer_to_a_plan_or_commitment_not_in_the_record_is_refused_by_file_and_entry(
+    tracker: Tracker, folder: Path, to: dict[str, str], field: str
+) -> None:
+    before = snapshot(tracker)
+    path = write(
+        folder / "youth-panels.yaml",
+        commitment_doc("youth-panels", announced(), transferred(to_title="Elsewhere", **to)),
+    )
+
+    with pytest.raises(LoadError) as refused:
+        load(tracker, [folder])
+
+    assert str(refused.value).startswith(f"{path}:")
+    assert f"event 2 (transferred, 2022-04): {field}" in str(refused.value)
+    assert snapshot(tracker) == before

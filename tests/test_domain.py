@@ -11,7 +11,7 @@ import pytest
 
 from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
-from tracker.domain.entries import STATUSES
+from tracker.domain.entries import REPORTED_STATUSES, as_now_described
 from tracker.domain.errors import (
     HistoryRewrittenError,
     InvalidCorrectionError,
@@ -185,12 +185,12 @@ def test_an_unknown_status_is_refused_with_the_vocabulary():
 
     assert refused.value.field == "status"
     assert "'finished'" in str(refused.value)
-    for status in STATUSES:
+    for status in REPORTED_STATUSES:
         assert status in str(refused.value)
 
 
-@pytest.mark.parametrize("status", STATUSES)
-def test_every_status_of_the_vocabulary_is_accepted(status):
+@pytest.mark.parametrize("status", REPORTED_STATUSES)
+def test_every_status_a_source_can_report_is_accepted(status):
     commitment = announce()
 
     commitment.change_status(status, fact())
@@ -198,10 +198,59 @@ def test_every_status_of_the_vocabulary_is_accepted(status):
     assert commitment.entries[-1].get("status") == status
 
 
+@pytest.mark.parametrize("status", ["announced", "transferred"])
+def test_a_status_that_no_source_reports_directly_is_refused_saying_why(status):
+    commitment = announce()
+
+    with pytest.raises(UnknownStatusError) as refused:
+        commitment.change_status(status, fact())
+
+    assert refused.value.field == "status"
+    assert "cannot be reported" in str(refused.value) or "'transferred' event" in str(refused.value)
+    assert len(commitment.entries) == 1
+
+
 @pytest.mark.parametrize("status", ["Delivered", "in progress", "", None])
 def test_a_status_must_be_written_exactly_as_in_the_vocabulary(status):
     with pytest.raises(UnknownStatusError):
         announce().change_status(status, fact())
+
+
+def test_a_transfer_names_where_the_commitment_went():
+    commitment = announce()
+
+    commitment.transfer(" Police and Crime Plan 2022-25 ", "pcp-2022", "stop-search", fact())
+
+    assert commitment.entries[-1].type == "transferred"
+    assert commitment.entries[-1].details == {
+        "to_title": "Police and Crime Plan 2022-25",
+        "to_plan": "pcp-2022",
+        "to_commitment": "stop-search",
+    }
+
+
+def test_a_transfer_needs_the_title_its_source_gives_the_receiving_plan():
+    commitment = announce()
+
+    with pytest.raises(InvalidInputError) as refused:
+        commitment.transfer("  ", None, None, fact())
+
+    assert refused.value.field == "to_title"
+    assert len(commitment.entries) == 1
+
+
+def test_a_transfer_to_a_commitment_names_its_plan_too():
+    with pytest.raises(InvalidInputError) as refused:
+        announce().transfer("Elsewhere", None, "stop-search", fact())
+
+    assert refused.value.field == "to_plan"
+
+
+def test_a_commitment_cannot_be_transferred_to_itself():
+    with pytest.raises(InvalidInputError) as refused:
+        announce().transfer("Itself", PLAN, "stop-and-search-data", fact())
+
+    assert refused.value.field == "to_commitment"
 
 
 def test_money_committed_cannot_be_negative():
@@ -601,6 +650,40 @@ def test_a_source_key_once_registered_cannot_be_given_other_details():
 
     assert plan.source("mayor-2020") == PLAN_SOURCE
     assert plan.version == 2
+
+
+def test_a_registered_source_given_again_with_a_kind_and_note_is_described_not_rewritten():
+    plan = publish()
+    plan.register_source("mayor-2020", PLAN_SOURCE)
+    described = PLAN_SOURCE.described("official", "The Mayor's own plan")
+
+    plan.register_source("mayor-2020", described)
+    plan.register_source("mayor-2020", described)  # again: nothing new
+
+    assert [type(e).__name__ for e in plan.pending_events][-2:] == [
+        "SourceRegistered",
+        "SourceDescribed",
+    ]
+    assert plan.source("mayor-2020").description() == ("official", "The Mayor's own plan")
+
+
+def test_a_source_of_an_unknown_kind_is_refused_naming_the_field():
+    with pytest.raises(InvalidInputError) as refused:
+        Source.create(**{**PLAN_SOURCE.as_dict(), "kind": "rumour"})
+
+    assert refused.value.field == "kind"
+    assert "official" in str(refused.value)
+
+
+def test_entries_show_the_kind_their_plan_now_gives_a_source_recorded_without_one():
+    commitment = announce()
+    commitment.change_status("delivered", fact(source=NEWS_SOURCE))
+    now = [PLAN_SOURCE, NEWS_SOURCE.described("press", None)]
+
+    entries = as_now_described(commitment.entries, now)
+
+    assert [e.source.kind for e in entries] == [None, "press"]
+    assert entries[1].details == commitment.entries[1].details
 
 
 def test_a_source_key_must_be_a_slug():

@@ -16,7 +16,7 @@ import pytest
 
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
-from tracker.domain.figures import figures, known_at, missed_deadlines
+from tracker.domain.figures import figures, known_at, missed_deadlines, only_official_says
 from tracker.domain.sources import Fact, Source, tracker_source
 
 GOVERNMENT = Source(
@@ -49,6 +49,17 @@ def deadline(due: str, on: str, recorded: str | None = None) -> Draft:
 
 def status(value: str, on: str, recorded: str | None = None) -> Draft:
     return Draft("status_changed", on, {"status": value}, recorded=recorded)
+
+
+def transferred(on: str, source: Source = GOVERNMENT) -> Draft:
+    details = {"to_title": "Police and Crime Plan 2022-25", "to_plan": None, "to_commitment": None}
+    return Draft("transferred", on, details, source=source)
+
+
+def reported(value: str, on: str, kind: str | None) -> Draft:
+    """A status change citing a source of ``kind``."""
+    source = Source("Someone", f"Says {value}", PartialDate.parse(on), kind=kind)
+    return Draft("status_changed", on, {"status": value}, source=source)
 
 
 def progress(on: str, recorded: str | None = None) -> Draft:
@@ -89,8 +100,8 @@ def moment(text: str) -> datetime:
 # Status
 
 
-def test_a_commitment_is_not_started_from_its_announcement():
-    assert figures(history(announced(on="2020-11-13")), on("2020-11-13")).status == "not_started"
+def test_a_commitment_is_announced_with_no_status_reported_from_its_announcement():
+    assert figures(history(announced(on="2020-11-13")), on("2020-11-13")).status == "announced"
 
 
 def test_deadlines_and_progress_reports_do_not_change_the_status():
@@ -100,7 +111,7 @@ def test_deadlines_and_progress_reports_do_not_change_the_status():
         progress(on="2020-12-01"),
     )
     result = figures(entries, on("2021-01-01"))
-    assert result.status == "not_started"
+    assert result.status == "announced"
     assert result.status_since is None
 
 
@@ -141,7 +152,7 @@ def test_the_status_is_held_since_the_date_of_its_change_at_that_dates_precision
 
 def test_an_event_dated_after_the_reference_date_does_not_count():
     entries = history(announced(), status("in_progress", on="2021-03-15"))
-    assert figures(entries, on("2021-03-14")).status == "not_started"
+    assert figures(entries, on("2021-03-14")).status == "announced"
 
 
 def test_an_event_counts_on_the_day_it_is_dated():
@@ -151,13 +162,13 @@ def test_an_event_counts_on_the_day_it_is_dated():
 
 def test_an_event_dated_by_month_counts_from_the_first_day_of_that_month():
     entries = history(announced(), status("in_progress", on="2021-03"))
-    assert figures(entries, on("2021-02-28")).status == "not_started"
+    assert figures(entries, on("2021-02-28")).status == "announced"
     assert figures(entries, on("2021-03-01")).status == "in_progress"
 
 
 def test_an_event_dated_by_year_counts_from_the_first_of_january():
     entries = history(announced(), status("in_progress", on="2022"))
-    assert figures(entries, on("2021-12-31")).status == "not_started"
+    assert figures(entries, on("2021-12-31")).status == "announced"
     assert figures(entries, on("2022-01-01")).status == "in_progress"
 
 
@@ -178,7 +189,7 @@ def test_before_the_announcement_nothing_is_known():
         status("in_progress", on="2020-12-01"),
     )
     result = figures(entries, on("2020-11-12"))
-    assert result.status == "not_started"
+    assert result.status == "announced"
     assert result.due is None
     assert result.due_on is None
     assert result.slip_days == 0
@@ -403,6 +414,113 @@ def test_a_commitment_reopened_after_delivery_is_overdue_again():
     assert figures(entries, on("2021-09-01")).days_overdue == 185
 
 
+def test_an_announced_commitment_with_no_status_reported_can_be_overdue():
+    entries = history(announced(), deadline(due="2021-02", on="2020-11-13"))
+    result = figures(entries, on("2021-03-10"))
+    assert (result.status, result.days_overdue) == ("announced", 10)
+
+
+# Transfers
+
+
+def test_a_transfer_sets_the_status_to_transferred_from_its_date():
+    entries = history(announced(), status("in_progress", on="2021-01"), transferred(on="2022-04"))
+    assert figures(entries, on("2022-03-31")).status == "in_progress"
+    assert figures(entries, on("2022-04-01")).status == "transferred"
+    assert figures(entries, on("2022-04-01")).status_since == PartialDate(2022, 4)
+
+
+def test_a_transferred_commitment_is_never_overdue_or_stale():
+    entries = history(
+        announced(), deadline(due="2021-02", on="2020-11-13"), transferred(on="2021-01")
+    )
+    result = figures(entries, on("2025-01-01"))
+    assert (result.days_overdue, result.stale) == (0, False)
+
+
+def test_no_deadline_is_missed_after_a_transfer():
+    entries = history(
+        announced(), deadline(due="2022-06", on="2020-11-13"), transferred(on="2022-04")
+    )
+    assert missed_deadlines(entries, on("2025-01-01")) == []
+
+
+def test_a_corrected_transfer_leaves_the_commitment_open():
+    entries = history(announced(), transferred(on="2022-04"), correction(of=2, on="2022-05"))
+    assert figures(entries, on("2023-01-01")).status == "announced"
+
+
+# Who says so
+
+
+OFFICIAL = Source("MOPAC", "Quarterly report", PartialDate(2022, 5), kind="official")
+
+
+def test_the_status_source_kind_is_that_of_the_event_that_set_the_status():
+    entries = history(announced(), reported("delivered", on="2022-05", kind="press"))
+    assert figures(entries, on("2023-01-01")).status_source_kind == "press"
+
+
+def test_no_status_reported_means_no_status_source_kind():
+    assert figures(history(announced()), on("2023-01-01")).status_source_kind is None
+
+
+def test_a_transfer_gives_its_own_source_kind():
+    entries = history(announced(), transferred(on="2022-04", source=OFFICIAL))
+    assert figures(entries, on("2023-01-01")).status_source_kind == "official"
+
+
+def test_a_status_only_the_responsible_body_reports_rests_on_official_sources_alone():
+    entries = history(announced(), reported("delivered", on="2022-05", kind="official"))
+    assert only_official_says(entries, on("2023-01-01")) is True
+
+
+def test_a_status_another_source_also_reports_does_not_rest_on_official_sources_alone():
+    entries = history(
+        announced(),
+        reported("delivered", on="2022-05", kind="press"),
+        reported("delivered", on="2022-06", kind="official"),
+    )
+    assert only_official_says(entries, on("2023-01-01")) is False
+
+
+def test_another_source_reporting_a_different_status_does_not_corroborate():
+    entries = history(
+        announced(),
+        reported("in_progress", on="2022-01", kind="oversight"),
+        reported("delivered", on="2022-06", kind="official"),
+    )
+    assert only_official_says(entries, on("2023-01-01")) is True
+
+
+def test_a_source_of_no_stated_kind_is_not_taken_as_the_body_itself():
+    entries = history(
+        announced(),
+        reported("delivered", on="2022-05", kind=None),
+        reported("delivered", on="2022-06", kind="official"),
+    )
+    assert only_official_says(entries, on("2023-01-01")) is False
+
+
+def test_a_status_set_by_another_kind_of_source_does_not_rest_on_official_sources():
+    entries = history(announced(), reported("delivered", on="2022-05", kind="foi"))
+    assert only_official_says(entries, on("2023-01-01")) is False
+
+
+def test_a_corrected_corroboration_no_longer_counts():
+    entries = history(
+        announced(),
+        reported("delivered", on="2022-05", kind="press"),
+        reported("delivered", on="2022-06", kind="official"),
+        correction(of=2, on="2022-07"),
+    )
+    assert only_official_says(entries, on("2023-01-01")) is True
+
+
+def test_without_a_reported_status_nothing_rests_on_official_sources():
+    assert only_official_says(history(announced()), on("2023-01-01")) is False
+
+
 # Staleness
 
 
@@ -512,7 +630,7 @@ def test_a_corrected_event_does_not_count_even_before_the_correction_is_dated():
         correction(of=3, on="2021-09-01"),
     )
     result = figures(entries, on("2021-03-01"))
-    assert result.status == "not_started"
+    assert result.status == "announced"
     assert result.days_overdue == 1  # 28 February to 1 March 2021
     assert result.delivered_on is None
 
@@ -687,7 +805,7 @@ def test_a_correction_recorded_after_the_moment_is_not_yet_known():
     before = known_at(entries, moment("2021-03-01T00:00"))
     after = known_at(entries, moment("2021-05-01T00:00"))
     assert figures(before, on("2021-03-01")).status == "delivered"
-    assert figures(after, on("2021-03-01")).status == "not_started"
+    assert figures(after, on("2021-03-01")).status == "announced"
 
 
 def test_an_event_backdated_when_recorded_is_unknown_before_it_was_recorded():

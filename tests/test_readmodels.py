@@ -10,10 +10,17 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tracker.application import AnnounceCommitment, RecordEvent, open_tracker, parse_event
+from tracker.application import (
+    AnnounceCommitment,
+    RecordEvent,
+    RegisterSource,
+    open_tracker,
+    parse_event,
+)
 from tracker.datafiles import load
-from tracker.domain.entries import CLOSED_STATUSES, STATUSES
+from tracker.domain.entries import CLOSED_STATUSES, REPORTED_STATUSES
 from tracker.domain.figures import STALE_AFTER_DAYS, counted, figures
+from tracker.domain.sources import SOURCE_KINDS
 from tracker.readmodels import Projector, ReadModel, readmodel_engine
 from tracker.readmodels import projector as projector_module
 from tracker.readmodels import schema as t
@@ -156,7 +163,69 @@ def test_a_correction_strikes_its_event_and_it_stops_counting(store):
     detail = read.commitment(PLAN, "vehicle-stop-pilot", TODAY)
     struck = {i.entry.number: i.corrected_by for i in detail.items}
     assert struck[2] == 3
-    assert detail.row.figures.status == "not_started"
+    assert detail.row.figures.status == "announced"
+
+
+def transfer(tracker, commitment, to_commitment, date_="2025-01"):
+    to = {"to_title": "Another commitment", "to_plan": PLAN, "to_commitment": to_commitment}
+    return record(tracker, commitment, type="transferred", date=date_, **to)
+
+
+@pytest.mark.parametrize(
+    "receiver_first", [True, False], ids=["receiver-projected-first", "all-in-one-batch"]
+)
+def test_the_receiving_commitment_shows_where_a_transfer_came_from(store, receiver_first):
+    tracker, projector, read = store
+    if receiver_first:
+        projector.catch_up()
+    transfer(tracker, "vehicle-stop-pilot", "public-scrutiny")
+    projector.catch_up()
+
+    row = read.commitment(PLAN, "public-scrutiny", TODAY).row
+    [listed] = [r for r in read.commitments(PLAN, TODAY) if r.slug == "public-scrutiny"]
+    moved = read.commitment(PLAN, "vehicle-stop-pilot", TODAY).row
+
+    assert [a.as_json() for a in row.transferred_from] == [
+        {"plan": PLAN, "commitment": "vehicle-stop-pilot", "date": "2025-01"}
+    ]
+    assert listed.transferred_from == row.transferred_from
+    assert moved.figures.status == "transferred"
+    assert moved.transferred_from == ()
+
+
+def test_a_transfer_is_not_shown_before_its_date_nor_once_corrected(store):
+    tracker, projector, read = store
+    transfer(tracker, "vehicle-stop-pilot", "public-scrutiny")
+    projector.catch_up()
+    assert read.commitment(PLAN, "public-scrutiny", date(2024, 12, 31)).row.transferred_from == ()
+
+    number = tracker.commitment(PLAN, "vehicle-stop-pilot").version
+    record(
+        tracker, "vehicle-stop-pilot", type="correction", date="2024", corrects=number, note="No."
+    )
+    projector.catch_up()
+    assert read.commitment(PLAN, "public-scrutiny", TODAY).row.transferred_from == ()
+
+
+def test_a_source_described_later_shows_its_kind_on_events_already_projected(store):
+    tracker, projector, read = store
+    key = "ldrs-haringey-community-press-2023-11-18"
+    projector.catch_up()
+    source = tracker.plan(PLAN).sources[key]
+
+    tracker.execute([RegisterSource(PLAN, key, source.described("press", "LDRS copy"))], "t")
+    record(tracker, "body-worn-video-research", type="progress_reported", date="2024", note="N")
+    projector.catch_up()
+
+    detail = read.commitment(PLAN, "body-worn-video-research", TODAY)
+    citing = [i.entry for i in detail.items if i.entry.source == source]
+    assert len(citing) >= 2
+    assert {e.source.description() for e in citing} == {("press", "LDRS copy")}
+    assert detail.row.figures.status_source_kind == "press"
+    assert read.plan(PLAN).sources[key]["kind"] == "press"
+    before = [table_rows(projector.engine, x) for x in (t.entries, t.commitments, t.plans)]
+    projector.rebuild()
+    assert [table_rows(projector.engine, x) for x in (t.entries, t.commitments, t.plans)] == before
 
 
 def test_delays_are_classified_with_their_days(store):
@@ -181,7 +250,7 @@ def test_an_event_dated_after_the_day_asked_does_not_count_yet(store):
     projector.catch_up()
     [today] = [r for r in read.commitments(PLAN, TODAY) if r.slug == "public-scrutiny"]
     [later] = [r for r in read.commitments(PLAN, date(2027, 4, 1)) if r.slug == "public-scrutiny"]
-    assert (today.figures.status, later.figures.status) == ("not_started", "delivered")
+    assert (today.figures.status, later.figures.status) == ("announced", "delivered")
 
 
 def test_the_timeline_is_newest_first_and_paged(store):
@@ -204,11 +273,13 @@ THEMES = ("Trust", "Stop and search", "Scrutiny")
 
 def generate(tracker, commitments: int = 40, seed: int = 7) -> None:
     """Commitments with random histories: deadlines set, moved and brought forward,
-    statuses, news, corrections (of deadlines too), events on the same first day as
-    the one before, and histories ending anywhere from 2020 to after TODAY."""
+    statuses and transfers citing sources of every kind, news, corrections (of
+    deadlines too), events on the same first day as the one before, and histories
+    ending anywhere from 2020 to after TODAY. Halfway, a cited source is described."""
     rng = random.Random(seed)
     sources = tracker.plan(PLAN).sources
     source = "ldrs-haringey-community-press-2023-11-18"
+    kinds = (None, *SOURCE_KINDS)
 
     def day(low: int, high: int) -> str:
         text = date.fromordinal(rng.randint(low, high)).isoformat()
@@ -224,15 +295,27 @@ def generate(tracker, commitments: int = 40, seed: int = 7) -> None:
         theme = THEMES[number % 3]
         command = AnnounceCommitment(PLAN, slug, f"Generated {number}", announced, theme)
         tracker.execute([command], "test")
+        if number == commitments // 2:
+            described = sources[source].described("press", "Syndicated.")
+            tracker.execute([RegisterSource(PLAN, source, described)], "test")
         correctable, when = [1], spec["date"]
         for n in range(2, rng.randint(2, 14)):
-            kind = rng.choice(("deadline_set", "deadline_set", "status", "news", "correction"))
+            kind = rng.choice(
+                ("deadline_set", "deadline_set", "status", "status", "news", "correction", "move")
+            )
             when = when if rng.random() < 0.25 else day(start, end)  # ties on a first day
             fields = {"date": when, "source": source}
+            if kind in ("status", "move") and rng.random() < 0.5:
+                kind_of = rng.choice(kinds)
+                fields["source"] = {"publisher": "P", "title": "T", "published_on": "2020"} | (
+                    {"kind": kind_of} if kind_of else {}
+                )
             if kind == "deadline_set":
                 fields |= {"type": kind, "due": day(start + 100, end + 800)}
             elif kind == "status":
-                fields |= {"type": "status_changed", "status": rng.choice(STATUSES)}
+                fields |= {"type": "status_changed", "status": rng.choice(REPORTED_STATUSES)}
+            elif kind == "move":
+                fields |= {"type": "transferred", "to_title": "Elsewhere"}
             elif kind == "news" or len(correctable) < 2:
                 fields |= {"type": "progress_reported", "note": "News."}
             else:
@@ -293,12 +376,20 @@ def test_each_stored_basis_is_the_figures_of_the_whole_replayed_history(generate
     for view in tracker.commitments(PLAN):
         f, row = figures(view.entries, date.max), stored[view.slug]
         counted_starts = [e.date.start for e in counted(view.entries, date.max)]
-        assert (row.status, row.status_since, row.first_due, row.due, row.last_event_on) == (
+        assert (
+            row.status,
+            row.status_since,
+            row.first_due,
+            row.due,
+            row.last_event_on,
+            row.status_source_kind,
+        ) == (
             f.status,
             str(f.status_since) if f.status_since else None,
             str(f.first_due) if f.first_due else None,
             str(f.due) if f.due else None,
             str(f.last_event_on) if f.last_event_on else None,
+            f.status_source_kind,
         ), view.slug
         assert row.latest_start == max(counted_starts)
         assert row.version == len(view.entries)
@@ -427,7 +518,7 @@ def test_with_room_in_a_feed_every_stale_commitment_is_kept(database_url, bundle
 def test_a_limited_stale_list_keeps_every_commitment_tied_for_newest(store):
     tracker, projector, read = store
     projector.catch_up()
-    open_ = [r.slug for r in read.commitments(PLAN, TODAY) if r.figures.status == "not_started"]
+    open_ = [r.slug for r in read.commitments(PLAN, TODAY) if r.figures.status == "announced"]
     for slug in open_[:3]:  # the same last news: they went stale on the same day
         record(tracker, slug, type="progress_reported", date="2027-01", note="News.")
     projector.catch_up()

@@ -10,7 +10,7 @@ import pytest
 from tracker.application import EventSpec, parse_event
 from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
-from tracker.domain.entries import PLAN_EVENT_TYPES, STATUSES
+from tracker.domain.entries import PLAN_EVENT_TYPES, REPORTED_STATUSES
 from tracker.domain.errors import (
     InvalidDateError,
     InvalidInputError,
@@ -62,6 +62,10 @@ CONTRACT_EVENTS = {
         {"metric": "officers trained", "value": Decimal("120"), "unit": "officers"},
     ),
     "correction": ({"corrects": "3", "note": "It was never paused"}, {"corrects": 3}),
+    "transferred": (
+        {"to_title": "Police and Crime Plan 2022-25"},
+        {"to_title": "Police and Crime Plan 2022-25", "to_plan": None, "to_commitment": None},
+    ),
 }
 
 
@@ -239,7 +243,59 @@ def test_an_unknown_status_is_refused_with_the_vocabulary():
 
     assert isinstance(error, UnknownStatusError)
     assert error.field == "status"
-    assert all(status in str(error) for status in STATUSES)
+    assert all(status in str(error) for status in REPORTED_STATUSES)
+
+
+def test_a_transfer_names_the_receiving_plan_and_commitment_by_slug_where_tracked():
+    spec = parse(
+        event(
+            "transferred",
+            to_title="Police and Crime Plan 2022-25: stop and search",
+            to_plan=" police-crime-plan-2022 ",
+            to_commitment="stop-and-search",
+        )
+    )
+
+    assert spec.details == {
+        "to_title": "Police and Crime Plan 2022-25: stop and search",
+        "to_plan": "police-crime-plan-2022",
+        "to_commitment": "stop-and-search",
+    }
+
+
+@pytest.mark.parametrize("field", ["to_plan", "to_commitment"])
+def test_a_transfer_slug_that_is_not_a_slug_is_refused_by_name(field):
+    error = refusal(event("transferred", to_title="Elsewhere", **{field: "Not A Slug"}))
+
+    assert error.field == field
+
+
+def test_a_source_written_out_may_say_its_kind_and_carry_a_note():
+    spec = parse(
+        event(
+            "status_changed",
+            status="delivered",
+            source={
+                "publisher": "MOPAC",
+                "title": "Quarterly report",
+                "published_on": "2023-05",
+                "kind": "official",
+                "note": "Published as a PDF only; no stable URL is known.",
+            },
+        )
+    )
+
+    assert spec.source.kind == "official"
+    assert spec.source.note == "Published as a PDF only; no stable URL is known."
+
+
+def test_a_source_of_an_unknown_kind_is_refused_naming_the_field():
+    source = {"publisher": "MOPAC", "title": "Report", "published_on": "2023", "kind": "blog"}
+
+    error = refusal(event("status_changed", status="delivered", source=source))
+
+    assert error.field == "source.kind"
+    assert "'blog'" in str(error) and "official" in str(error)
 
 
 @pytest.mark.parametrize("value", [True, False])

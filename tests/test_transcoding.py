@@ -40,6 +40,7 @@ def every_event() -> list:
     plan = Plan.publish(PLAN, "Action Plan", "Mayor of London", PartialDate.parse("2020-11"))
     plan.register_source("mayor-2020", FULL_SOURCE)
     plan.register_source("assembly-2022", BARE_SOURCE)
+    plan.register_source("assembly-2022", BARE_SOURCE.described("oversight", "Minutes only"))
     plan.add_commitment("stop-and-search-data")
     plan.report_progress(fact("2020-08", note="Protests after the death of George Floyd"))
     plan.commit_budget(Decimal("1700000.50"), fact("2020"))
@@ -62,6 +63,9 @@ def every_event() -> list:
     commitment.set_target("stops recorded", Decimal("1E+5"), "stops", fact("2021-03"))
     commitment.record_measurement("stops recorded", Decimal("0.10"), "stops", fact("2021-04"))
     commitment.correct(3, fact("2022-08", note="It was never paused"))
+    commitment.transfer(
+        "Police and Crime Plan 2022-25", "police-crime-plan-2022", "stop-and-search", fact("2022")
+    )
     commitment.record_missed_deadline(
         PartialDate.parse("2021-02"),
         Fact.create(
@@ -85,6 +89,7 @@ STABLE_TOPICS = {
     Catalogue.PlanListed: "tracker.domain.plans:Catalogue.PlanListed",
     Plan.Published: "tracker.domain.plans:Plan.Published",
     Plan.SourceRegistered: "tracker.domain.plans:Plan.SourceRegistered",
+    Plan.SourceDescribed: "tracker.domain.plans:Plan.SourceDescribed",
     Plan.CommitmentAdded: "tracker.domain.plans:Plan.CommitmentAdded",
     Plan.ProgressReported: "tracker.domain.plans:Plan.ProgressReported",
     Plan.BudgetCommitted: "tracker.domain.plans:Plan.BudgetCommitted",
@@ -100,6 +105,7 @@ STABLE_TOPICS = {
     Commitment.MeasurementRecorded: "tracker.domain.commitments:Commitment.MeasurementRecorded",
     Commitment.Corrected: "tracker.domain.commitments:Commitment.Corrected",
     Commitment.DeadlineMissed: "tracker.domain.commitments:Commitment.DeadlineMissed",
+    Commitment.Transferred: "tracker.domain.commitments:Commitment.Transferred",
 }
 
 
@@ -156,7 +162,7 @@ def test_an_aggregate_rebuilt_from_stored_events_has_the_same_entries(app):
         rebuilt = round_trip(app, event).mutate(rebuilt)
 
     assert rebuilt.entries == original.entries
-    assert rebuilt.version == original.version == 9
+    assert rebuilt.version == original.version == 10
 
 
 @pytest.mark.parametrize("text", ["2022", "2022-07", "2022-07-14"])
@@ -266,6 +272,7 @@ def test_this_release_stores_a_fact_as_one_flat_object_of_plain_values(app):
 
     assert isinstance(event, Commitment.StatusChanged)
     assert event.status == "paused"
+    assert event.fact.source.description() == (None, None)  # stored before kinds existed
     assert event.timestamp == datetime(2022, 7, 15, 9, 30, tzinfo=UTC)
     assert event.fact == PAUSED
     assert event.entry(3).details == {"status": "paused"}
@@ -316,3 +323,27 @@ def test_a_stored_decimal_always_decodes_whatever_an_older_version_wrote(app, st
     decoded = app.mapper.transcoder.decode(encoded.encode())["amount_gbp"]
 
     assert str(decoded) == stored
+
+
+def test_a_source_keeps_its_kind_and_note_through_the_store(app):
+    source = Source.create("MOPAC", "Quarterly report", "2023-05", kind="official", note="PDF only")
+    commitment = Commitment.announce(PLAN, "reports", "Reports", "Publish reports", fact("2020"))
+    commitment.change_status("delivered", fact("2023-05", source))
+
+    [_, changed] = [round_trip(app, e) for e in commitment.collect_events()]
+
+    assert changed.fact.source.description() == ("official", "PDF only")
+    assert stored_state(app, changed)["fact"]["_data_"]["source"]["kind"] == "official"
+
+
+def test_a_source_without_kind_or_note_is_stored_exactly_as_before_they_existed(app):
+    commitment = Commitment.announce(PLAN, "reports", "Reports", "Publish reports", fact("2020"))
+    commitment.change_status("delivered", fact("2023-05", BARE_SOURCE))
+
+    [_, changed] = commitment.collect_events()
+
+    assert set(stored_state(app, changed)["fact"]["_data_"]["source"]) == {
+        "publisher",
+        "title",
+        "published_on",
+    }

@@ -775,3 +775,54 @@ def test_the_editors_home_lists_every_commitment_with_its_two_forms(memory_edito
 def test_an_unknown_commitment_is_a_404_page(memory_editor):
     answer = memory_editor.get(urls.editor_correct(PLAN, "no-such-commitment"))
     assert answer.status_code == 404 and "unknown commitment" in answer.text.lower()
+
+
+# Transfers and kinds of source (contract section 5)
+
+
+def test_the_status_choices_are_those_a_source_can_report(memory_editor):
+    form = memory_editor.get(urls.editor_record(PLAN, BWV, "status_changed")).text
+    choices = between(form, 'name="status"', "</select>")
+    assert 'value="in_progress"' in choices and 'value="not_started"' in choices
+    assert 'value="announced"' not in choices and 'value="transferred"' not in choices
+
+
+def test_a_transfer_to_a_commitment_not_in_the_record_is_refused_at_preview(memory_editor):
+    form = opened(memory_editor, urls.editor_record(PLAN, BWV, "transferred")) | STATUS_CHANGE
+    form |= {"type": "transferred", "to_title": "Elsewhere", "to_plan": PLAN}
+    form |= {"to_commitment": "no-such-commitment"}
+    before = head(memory_editor)
+
+    answer = send(memory_editor, RECORD, form, "preview")
+
+    assert answer.status_code == 422
+    error = between(answer.text, 'id="error-to_commitment"', "</p>")
+    assert "The receiving commitment &#39;no-such-commitment&#39; is not a commitment" in error
+    assert head(memory_editor) == before
+
+
+def test_a_transfer_citing_a_new_official_source_is_recorded_as_the_form_says(editor):
+    fields = STATUS_CHANGE | {
+        "type": "transferred",
+        "to_title": "Public scrutiny of the Met",
+        "to_plan": PLAN,
+        "to_commitment": "public-scrutiny",
+        "source_kind": "official",
+        "source_note": "A board paper.",
+    }
+    preview = send(
+        editor,
+        RECORD,
+        opened(editor, urls.editor_record(PLAN, BWV, "transferred")) | fields,
+        "preview",
+    )
+    assert preview.status_code == 200, preview.text
+
+    answer = send(editor, RECORD, Inputs(preview.text).values, "submit")
+
+    assert answer.status_code == 303
+    recorded = entries(editor)[-1]
+    assert recorded.type == "transferred"
+    assert recorded.details["to_commitment"] == "public-scrutiny"
+    assert recorded.source.description() == ("official", "A board paper.")
+    assert "(Official: the responsible body)" in event_html(public_page(editor), recorded.number)

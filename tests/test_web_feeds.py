@@ -326,3 +326,18 @@ def test_commitments_gone_stale_on_the_same_day_each_appear_once(monkeypatch):
             assert len(stale) == len(set(stale)) >= limit, limit
         ids = [e.id for e in feed(client, urls.feed("delays", "atom")).entries]
         assert len(ids) == len(set(ids)) == 4
+
+
+def test_a_transfer_is_an_item_saying_where_the_commitment_went(memory_site):
+    client = ticked(memory_site)
+    record(
+        client,
+        "body-worn-video-research",
+        type="transferred",
+        date="2025-01",
+        to_title="Police and Crime Plan 2025",
+    )
+    services(client).projector.catch_up()
+
+    item = by_title(feed(client, "/feeds/all.atom"), BODY_WORN + ": transferred to")
+    assert item.title == f"{BODY_WORN}: transferred to Police and Crime Plan 2025 (January 2025)"

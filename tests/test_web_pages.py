@@ -197,7 +197,7 @@ def test_plan_page_groups_commitments_by_theme_with_status_due_date_and_days_ove
     row = between(html, "Regular community meetings to review the plan", "</tr>")
     assert "February 2021" in row  # the deadline, at the precision it was given
     assert "10 days" in row  # 28 February 2021 to 10 March 2021
-    assert "Not started" in row
+    assert "Announced, no status reported" in row
     assert "1 February 2021" not in html
 
 

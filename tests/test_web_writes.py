@@ -197,7 +197,7 @@ def test_an_event_is_recorded_with_who_recorded_it_and_shown_everywhere(site, ed
     event = answer.json()
     assert (event["number"], event["version"]) == (before + 1, before + 1)
     assert event["recorded_by"] == "editor, Example Newsroom"
-    assert event["source"] == {**SOURCE, "url": None, "author": None}
+    assert event["source"] == {**SOURCE, "url": None, "author": None, "kind": None, "note": None}
     assert answer.headers["location"] == urls.event(PLAN, COMMITMENT, before + 1)
     assert answer.headers["location"] == event["permalink"]
     assert version(site) == before + 1
@@ -217,6 +217,37 @@ def test_a_source_key_of_the_plan_may_stand_for_the_source(site, editor) -> None
         answer.json()["source"]["title"]
         == services(site).tracker.plan(PLAN).sources[KEYED_SOURCE].title
     )
+
+
+def test_a_transfer_closes_the_commitment_and_the_receiver_shows_where_it_came_from(
+    site, editor
+) -> None:
+    moved = {
+        "type": "transferred",
+        "date": "2024-05",
+        "source": {**SOURCE, "kind": "official", "note": "Board paper."},
+        "to_title": "Public scrutiny of the Met",
+        "to_plan": PLAN,
+        "to_commitment": "public-scrutiny",
+    }
+
+    answer = site.post(EVENTS, json=moved, headers=editor)
+
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["source"]["kind"] == "official"
+    version(site)  # the read models catch up
+    row = site.get(urls.api_commitment(PLAN, COMMITMENT)).json()
+    assert (row["status"], row["status_source_kind"]) == ("transferred", "official")
+    assert (row["days_overdue"], row["stale"]) == (0, False)
+    receiver = site.get(urls.api_commitment(PLAN, "public-scrutiny")).json()
+    assert receiver["transferred_from"] == [
+        {"plan": PLAN, "commitment": COMMITMENT, "date": "2024-05"}
+    ]
+    page = site.get(urls.commitment(PLAN, COMMITMENT)).text
+    link = urls.commitment(PLAN, "public-scrutiny")
+    assert f'Transferred to <a href="{link}">Public scrutiny of the Met</a>' in page
+    assert "Only the responsible body says so" in page
+    assert "Transferred here from" in site.get(link).text
 
 
 def test_created_plan_source_and_commitment_appear_in_the_read_api(site, admin) -> None:
@@ -490,6 +521,17 @@ BAD_EVENTS = {
     "a control character in the source's title": (
         {"source": {**SOURCE, "title": "A\x07B"}},
         "source.title",
+    ),
+    "an unknown kind of source": ({"source": {**SOURCE, "kind": "rumour"}}, "source.kind"),
+    "a status no source reports": ({"type": "status_changed", "status": "announced"}, "status"),
+    "a transfer without to_title": ({"type": "transferred"}, "to_title"),
+    "a transfer to a plan not in the record": (
+        {"type": "transferred", "to_title": "X", "to_plan": "no-such-plan"},
+        "to_plan",
+    ),
+    "a transfer to a commitment not in the record": (
+        {"type": "transferred", "to_title": "X", "to_plan": PLAN, "to_commitment": "no-such"},
+        "to_commitment",
     ),
 }
 
@@ -801,3 +843,9 @@ def test_every_write_route_is_documented_with_its_body_answers_and_security(memo
     ]["content"]["application/json"]["schema"]
     types = {variant["properties"]["type"]["const"] for variant in event_schema["oneOf"]}
     assert "announced" not in types and "status_changed" in types
+    [transfer] = [v for v in event_schema["oneOf"] if v["title"] == "transferred"]
+    assert transfer["required"] == ["type", "date", "source", "to_title"]
+    [status] = [v for v in event_schema["oneOf"] if v["title"] == "status_changed"]
+    assert {"announced", "transferred"}.isdisjoint(status["properties"]["status"]["enum"])
+    source = transfer["properties"]["source"]["oneOf"][1]["properties"]
+    assert "official" in source["kind"]["enum"] and "note" in source

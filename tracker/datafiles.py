@@ -265,22 +265,24 @@ class _Reader:
             _check_no_removed_sources(path, doc, sources, recorded)
         new_sources = 0
         for key, source in sources.items():
-            if recorded is None or key not in recorded.sources:
-                new_sources += 1
-                self.add(
-                    RegisterSource(slug, key, source), _Origin(path, doc.line, f"source '{key}'")
-                )
-            elif recorded.sources[key] != source:
+            was = None if recorded is None else recorded.sources.get(key)
+            if was is not None and was != source:
                 line = getattr(doc["sources"][key], "line", None)
                 raise DataFileError(
                     path, f"differs from what is recorded; {APPEND_ONLY}", line, f"source '{key}'"
+                )
+            # New, or newly described (a kind or note added): either is one plan event.
+            if was is None or was.description() != source.description():
+                new_sources += 1
+                self.add(
+                    RegisterSource(slug, key, source), _Origin(path, doc.line, f"source '{key}'")
                 )
         events = _events(path, doc.get("events"), sources, PLAN_EVENT_TYPES)
         if recorded is None:
             self.append_new(path, slug, None, events, [], None, 1)
         else:
             entries = list(recorded.entries)
-            version = recorded.version + new_sources  # registering a source is a plan event
+            version = recorded.version + new_sources  # registering or describing: a plan event
             self.append_new(path, slug, None, events, entries, version, len(entries) + 1)
         return slug, sources
 

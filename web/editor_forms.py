@@ -37,10 +37,19 @@ MAX_FORM = 64 * 1024
 MAX_FIELDS = 100
 NEW_SOURCE = "_new"  # never a source key: keys are slugs, which have no underscore
 RECORD_TYPES = tuple(t for t in EVENT_TYPES_BY_API if t != "correction")
-SOURCE_PARTS = ("publisher", "title", "published_on", "url", "author")
+SOURCE_PARTS = ("publisher", "title", "published_on", "url", "author", "kind", "note")
 SOURCE_FIELDS = ("source_key", *(f"source_{part}" for part in SOURCE_PARTS))
 MULTILINE = ("note", "quote")
-OPTIONAL = ("note", "quote", "source_url", "source_author")
+OPTIONAL = (
+    "note",
+    "quote",
+    "to_plan",
+    "to_commitment",
+    "source_url",
+    "source_author",
+    "source_kind",
+    "source_note",
+)
 
 LABELS = {
     "date": "Date it happened",
@@ -52,6 +61,9 @@ LABELS = {
     "value": "Measured figure",
     "unit": "Unit",
     "corrects": "The event to correct",
+    "to_title": "Where it went, as the source names it",
+    "to_plan": "Receiving plan's slug, if tracked here (optional)",
+    "to_commitment": "Receiving commitment's slug, if tracked here (optional)",
     "note": "Note",
     "quote": "Quote from the source (optional)",
     "source_key": "Source",
@@ -60,6 +72,8 @@ LABELS = {
     "source_published_on": "Published on",
     "source_url": "Web address (optional)",
     "source_author": "Author (optional)",
+    "source_kind": "Who is speaking (optional)",
+    "source_note": "About this source, such as why no web address is known (optional)",
 }
 CORRECTION_LABELS = LABELS | {"note": "Reason: what was wrong", "date": "Date of the correction"}
 # How a parser message's leading field name reads in a sentence.
@@ -73,6 +87,9 @@ SUBJECTS = {
     "value": "The measured figure",
     "unit": "The unit",
     "corrects": "The event to correct",
+    "to_title": "Where it went",
+    "to_plan": "The receiving plan",
+    "to_commitment": "The receiving commitment",
     "note": "The note",
     "quote": "The quote",
     "publisher": "The publisher",
@@ -91,6 +108,7 @@ REQUIRED = {
     "value": "Enter the measured figure",
     "unit": "Enter the unit",
     "corrects": "Choose the event to correct",
+    "to_title": "Enter where it went, as the source names it",
     "source_key": "Choose one of the plan's sources, or a new one",
     "source_publisher": "Enter the source's publisher",
     "source_title": "Enter the source's title",
@@ -112,6 +130,9 @@ GOOD = {
     "value": "1",
     "unit": "x",
     "corrects": "1",
+    "to_title": "x",
+    "to_plan": "",
+    "to_commitment": "",
     "note": "x",
 }
 GOOD_SOURCE = {"publisher": "x", "title": "x", "published_on": "2000"}

@@ -3,16 +3,17 @@
 The bodies are parsed by the data files' own parser (``tracker.application.specs``),
 not by pydantic, so that both entry points accept exactly the same input; these schemas
 describe that input and are built from the same tables (``TYPE_FIELDS``,
-``STATUSES``), so a new event type or field shows up here by itself.
+``REPORTED_STATUSES``, ``SOURCE_KINDS``), so a new event type or field shows up here by itself.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tracker.application.specs import TYPE_FIELDS
+from tracker.application.specs import OPTIONAL_FIELDS, TYPE_FIELDS
 from tracker.application.writes import EVENT_TYPES_BY_API
-from tracker.domain.entries import COMMITMENT_EVENT_TYPES, PLAN_EVENT_TYPES, STATUSES
+from tracker.domain.entries import COMMITMENT_EVENT_TYPES, PLAN_EVENT_TYPES, REPORTED_STATUSES
+from tracker.domain.sources import SOURCE_KINDS
 
 SLUG = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100}
 TEXT = {"type": "string", "minLength": 1}
@@ -36,12 +37,25 @@ SOURCE = {
         "published_on": DATE,
         "url": {**OPTIONAL_TEXT, "description": "an http(s) URL; only if known"},
         "author": OPTIONAL_TEXT,
+        "kind": {
+            "enum": [*SOURCE_KINDS, None],
+            "description": "who is speaking: official (the body responsible), oversight,"
+            " parliament, press, independent, foi (a Freedom of Information answer)",
+        },
+        "note": {**OPTIONAL_TEXT, "description": "about the source, such as why no URL is known"},
     },
 }
 DETAILS: dict[str, dict[str, Any]] = {
     "summary": {**TEXT, "description": "what was promised"},
     "due": DATE,
-    "status": {"enum": list(STATUSES)},
+    "status": {"enum": list(REPORTED_STATUSES)},
+    "to_title": {**TEXT, "description": "the receiving plan or commitment, as its source names it"},
+    "to_plan": {**SLUG, "type": ["string", "null"], "description": "its plan's slug, if tracked"},
+    "to_commitment": {
+        **SLUG,
+        "type": ["string", "null"],
+        "description": "its slug, if tracked (with to_plan)",
+    },
     "amount_gbp": NUMBER,
     "metric": TEXT,
     "target": NUMBER,
@@ -70,7 +84,7 @@ def _event_of(kind: str) -> dict[str, Any]:
         "title": kind,
         "type": "object",
         "additionalProperties": False,
-        "required": ["type", "date", "source", *fields],
+        "required": ["type", "date", "source", *(f for f in fields if f not in OPTIONAL_FIELDS)],
         "description": NEEDS_NOTE.get(kind, ""),
         "properties": {
             "type": {"const": kind},

@@ -48,4 +48,6 @@ def try_event(
             current_version=copy.version,
         )
     spec.apply_to(copy, recorded_by)
+    if spec.type == "transferred":
+        tracker.check_destination(spec.details["to_plan"], spec.details["to_commitment"])
     return copy.entries[-1]

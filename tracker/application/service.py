@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -28,11 +29,12 @@ from tracker.application.views import (
 from tracker.domain.chronicle import Chronicle
 from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
-from tracker.domain.errors import ConflictError, NotFoundError, TrackerError
+from tracker.domain.entries import as_now_described
+from tracker.domain.errors import ConflictError, InvalidInputError, NotFoundError, TrackerError
 from tracker.domain.figures import figures, known_at, missed_deadlines
 from tracker.domain.ids import catalogue_id, commitment_id, plan_id
 from tracker.domain.plans import Catalogue, Plan
-from tracker.domain.sources import Fact, require_text, tracker_source
+from tracker.domain.sources import Fact, Source, require_text, tracker_source
 
 TICK_RECORDER = "tracker tick"
 LOG_PAGE = 1000
@@ -60,14 +62,28 @@ class Tracker(Application[UUID]):
         recorded_by = require_text(recorded_by, "recorded_by", 100)
         batch = _Batch(self)
         receipts = []
+        transfers = []
         for index, command in enumerate(commands):
             try:
                 receipts.append(batch.do(command, recorded_by))
             except TrackerError as error:
                 error.command_index = index
                 raise
+            if isinstance(command, RecordEvent) and command.event.type == "transferred":
+                transfers.append((index, command.event.details))
+        for index, details in transfers:  # now that the batch's own commitments exist
+            try:
+                batch.check_destination(details["to_plan"], details["to_commitment"])
+            except TrackerError as error:
+                error.command_index = index
+                raise
         batch.save()
         return receipts
+
+    def check_destination(self, to_plan: str | None, to_commitment: str | None) -> None:
+        """A transfer's receiving plan and commitment, where named, are in the record:
+        what ``execute`` checks once its batch is done, for a preview of one event."""
+        _Batch(self).check_destination(to_plan, to_commitment)
 
     def tick(self, today: date, recorded_by: str = TICK_RECORDER) -> list[Receipt]:
         """Record ``deadline_missed`` for each deadline passed undelivered by ``today``."""
@@ -108,16 +124,24 @@ class Tracker(Application[UUID]):
             url=p.url,
             sources=dict(p.sources),
             commitments=tuple(p.commitments),
-            entries=tuple(p.entries),
+            entries=tuple(as_now_described(p.entries, p.sources.values())),
             version=p.version,
         )
 
     def commitment(self, plan: str, slug: str) -> CommitmentView:
+        """The commitment, its entries citing sources as the plan now describes them."""
         c = self._get(commitment_id(plan, slug), f"unknown commitment '{slug}' in plan '{plan}'")
-        return _commitment_view(c)
+        return _commitment_view(c, self.plan(plan).sources)
 
     def commitments(self, plan: str) -> list[CommitmentView]:
-        return [self.commitment(plan, slug) for slug in self.plan(plan).commitments]
+        view = self.plan(plan)
+        return [
+            _commitment_view(
+                self._get(commitment_id(plan, slug), f"unknown commitment '{slug}'"),
+                view.sources,
+            )
+            for slug in view.commitments
+        ]
 
     def status(
         self,
@@ -143,7 +167,16 @@ class Tracker(Application[UUID]):
         return rows
 
     def log(self) -> Iterator[LogRecord]:
-        """Every recorded event that is an entry, oldest first, with its plan and number."""
+        """Every recorded event that is an entry, oldest first, with its plan and number,
+        citing its source as the plan now describes it (``as_now_described``)."""
+        sources: dict[str, tuple[Source, ...]] = {}  # each plan's, read once
+        for record in self._log():
+            if record.plan not in sources:
+                sources[record.plan] = tuple(self.plan(record.plan).sources.values())
+            (entry,) = as_now_described([record.entry], sources[record.plan])
+            yield record if entry is record.entry else replace(record, entry=entry)
+
+    def _log(self) -> Iterator[LogRecord]:
         plans: dict[UUID, str] = {}
         commitments: dict[UUID, tuple[str, str]] = {}
         plan_counts: dict[UUID, int] = {}
@@ -179,14 +212,14 @@ def open_tracker(url: str | None = None, create_tables: bool = True) -> Tracker:
     return Tracker(env=store_settings(database_url(url), create_tables))
 
 
-def _commitment_view(c: Commitment) -> CommitmentView:
+def _commitment_view(c: Commitment, sources: dict[str, Source]) -> CommitmentView:
     return CommitmentView(
         plan=c.plan,
         slug=c.slug,
         title=c.title,
         theme=c.theme,
         owner=c.owner,
-        entries=tuple(c.entries),
+        entries=tuple(as_now_described(c.entries, sources.values())),
         version=c.version,
     )
 
@@ -237,6 +270,17 @@ class _Batch:
         if commitment is None:
             raise NotFoundError(f"unknown commitment '{slug}' in plan '{plan}'")
         return commitment
+
+    def check_destination(self, to_plan: str | None, to_commitment: str | None) -> None:
+        """A transfer's receiving plan and commitment, where named, are in the record
+        (or in this batch)."""
+        if to_plan is not None and self._load(plan_id(to_plan)) is None:
+            raise InvalidInputError(f"to_plan '{to_plan}' is not a plan in the record", "to_plan")
+        if to_commitment is not None and self._load(commitment_id(to_plan, to_commitment)) is None:
+            raise InvalidInputError(
+                f"to_commitment '{to_commitment}' is not a commitment of plan '{to_plan}'",
+                "to_commitment",
+            )
 
     def do(self, command: Command, recorded_by: str) -> Receipt:
         match command:

@@ -28,12 +28,14 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "announced": ("summary",),
     "deadline_set": ("due",),
     "status_changed": ("status",),
+    "transferred": ("to_title", "to_plan", "to_commitment"),
     "progress_reported": (),
     "budget_committed": ("amount_gbp",),
     "target_set": ("metric", "target", "unit"),
     "measurement_recorded": ("metric", "value", "unit"),
     "correction": ("corrects",),
 }
+OPTIONAL_FIELDS = frozenset({"to_plan", "to_commitment"})  # of TYPE_FIELDS; the rest required
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class EventSpec:
                 aggregate.set_deadline(d["due"], fact)
             case "status_changed" if isinstance(aggregate, Commitment):
                 aggregate.change_status(d["status"], fact)
+            case "transferred" if isinstance(aggregate, Commitment):
+                aggregate.transfer(d["to_title"], d["to_plan"], d["to_commitment"], fact)
             case "progress_reported":
                 aggregate.report_progress(fact)
             case "budget_committed":
@@ -210,6 +214,8 @@ def parse_source(value: Any) -> Source:
         published_on=date_of(value.get("published_on"), "published_on"),
         url=optional_text(value.get("url"), "url"),
         author=optional_text(value.get("author"), "author"),
+        kind=optional_text(value.get("kind"), "kind"),
+        note=optional_text(value.get("note"), "note"),
     )
 
 
@@ -218,7 +224,7 @@ def slug_of(value: Any, name: str) -> str:
 
 
 FieldParser = Callable[[Any, str], Any]
-SOURCE_FIELDS = frozenset({"publisher", "title", "published_on", "url", "author"})
+SOURCE_FIELDS = frozenset({"publisher", "title", "published_on", "url", "author", "kind", "note"})
 PLAN_KEYS = frozenset({"plan", "title", "publisher", "published_on", "url", "sources", "events"})
 COMMITMENT_KEYS = frozenset({"commitment", "title", "theme", "owner", "events"})
 PLAN_HEADER: dict[str, FieldParser] = {
@@ -240,6 +246,9 @@ def parse_header(raw: Mapping[str, Any], parsers: Mapping[str, FieldParser]) -> 
 
 
 def _detail(kind: str, name: str, value: Any) -> Any:
+    if name in OPTIONAL_FIELDS:
+        slug = optional_text(value, name)
+        return None if slug is None else checked_slug(slug, name)
     if name in ("due",):
         return date_of(value, name)
     if name == "status":

@@ -40,17 +40,27 @@ class PartialDateAsText(Transcoding):
         return PartialDate.parse(data)
 
 
-@functools.lru_cache(maxsize=4096)
 def source_data(obj: Source) -> dict[str, Any]:
-    """A source as plain JSON values (optional fields left out when unknown).
+    """A source as plain JSON values (optional fields left out when unknown, so that
+    sources stored before ``kind`` and ``note`` existed read the same).
 
     Cached: a plan's events cite a handful of sources thousands of times. The JSON
-    encoder only reads the dict it is given."""
+    encoder only reads the dict it is given. The cache is keyed by the description
+    too, which a source's equality leaves out."""
+    return _source_data(obj, obj.kind, obj.note)
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_data(obj: Source, kind: str | None, note: str | None) -> dict[str, Any]:
     data = {"publisher": obj.publisher, "title": obj.title, "published_on": str(obj.published_on)}
     if obj.url:
         data["url"] = obj.url
     if obj.author:
         data["author"] = obj.author
+    if kind:
+        data["kind"] = kind
+    if note:
+        data["note"] = note
     return data
 
 
@@ -68,6 +78,8 @@ def restored_source(data: dict[str, Any] | Source) -> Source:
     object.__setattr__(source, "published_on", published_on)
     object.__setattr__(source, "url", data.get("url"))
     object.__setattr__(source, "author", data.get("author"))
+    object.__setattr__(source, "kind", data.get("kind"))
+    object.__setattr__(source, "note", data.get("note"))
     return source
 
 

@@ -58,6 +58,7 @@ class StatusRow:
             "as_of": f.as_of.isoformat(),
             "status": f.status,
             "status_since": _text(f.status_since),
+            "status_source_kind": f.status_source_kind,
             "due": _text(f.due),
             "due_on": f.due_on.isoformat() if f.due_on else None,
             "first_due": _text(f.first_due),

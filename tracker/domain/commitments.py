@@ -62,6 +62,23 @@ class Commitment(Chronicle):
         def details(self) -> dict[str, Any]:
             return {"status": self.status}
 
+    class Transferred(Chronicle.Development):
+        """Carried into another plan: closed here, continued there. ``to_title`` names
+        the receiving plan or commitment as the source does; the slugs, where given,
+        point at it in this tracker."""
+
+        type = "transferred"
+        to_title: str
+        to_plan: str | None
+        to_commitment: str | None
+
+        def details(self) -> dict[str, Any]:
+            return {
+                "to_title": self.to_title,
+                "to_plan": self.to_plan,
+                "to_commitment": self.to_commitment,
+            }
+
     class DeadlineMissed(Chronicle.Development):
         """Recorded by the tracker itself when a deadline passes undelivered."""
 
@@ -101,6 +118,29 @@ class Commitment(Chronicle):
 
     def change_status(self, status: str, fact: Fact) -> None:
         self.trigger_event(self.StatusChanged, status=checked_status(status), fact=fact)
+
+    def transfer(
+        self, to_title: str, to_plan: str | None, to_commitment: str | None, fact: Fact
+    ) -> None:
+        """Whether the receiving plan and commitment exist is checked when a whole
+        batch is ready (``Tracker.execute``): they may be recorded in the same batch."""
+        if to_plan is not None:
+            checked_slug(to_plan, "to_plan")
+        if to_commitment is not None:
+            checked_slug(to_commitment, "to_commitment")
+            if to_plan is None:
+                raise InvalidInputError("to_commitment needs to_plan, its plan", "to_plan")
+            if (to_plan, to_commitment) == (self.plan, self.slug):
+                raise InvalidInputError(
+                    "a commitment cannot be transferred to itself", "to_commitment"
+                )
+        self.trigger_event(
+            self.Transferred,
+            to_title=require_text(to_title, "to_title", 1000),
+            to_plan=to_plan,
+            to_commitment=to_commitment,
+            fact=fact,
+        )
 
     def record_missed_deadline(self, due: PartialDate, fact: Fact) -> None:
         self.trigger_event(self.DeadlineMissed, due=_checked_date(due, "due"), fact=fact)

@@ -8,7 +8,8 @@ library's event objects, so they stay pure and easy to test.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,12 @@ from tracker.domain.dates import PartialDate
 from tracker.domain.errors import InvalidInputError, UnknownStatusError
 from tracker.domain.sources import Fact, Source
 
+# The status before any source reports one: the announcement alone says nothing of
+# progress ("not_started" is what a source says when work has not begun).
+ANNOUNCED = "announced"
+TRANSFERRED = "transferred"
 STATUSES = (
+    ANNOUNCED,
     "not_started",
     "in_progress",
     "delayed",
@@ -24,13 +30,18 @@ STATUSES = (
     "delivered",
     "partially_delivered",
     "dropped",
+    TRANSFERRED,
 )
-CLOSED_STATUSES = frozenset({"delivered", "dropped"})
+# What a status_changed event may say: "announced" is the absence of a report, and a
+# transfer is its own event, naming where the commitment went.
+REPORTED_STATUSES = tuple(s for s in STATUSES if s not in (ANNOUNCED, TRANSFERRED))
+CLOSED_STATUSES = frozenset({"delivered", "dropped", TRANSFERRED})
 
 COMMITMENT_EVENT_TYPES = (
     "announced",
     "deadline_set",
     "status_changed",
+    "transferred",
     "progress_reported",
     "budget_committed",
     "target_set",
@@ -60,11 +71,31 @@ def checked_slug(slug: str, field: str = "slug") -> str:
 
 
 def checked_status(status: str) -> str:
-    if status not in STATUSES:
+    """A status a source may report in a status_changed event."""
+    if status == ANNOUNCED:
         raise UnknownStatusError(
-            f"unknown status '{status}' (expected one of: {', '.join(STATUSES)})", "status"
+            "'announced' is the status until one is reported; it cannot be reported", "status"
+        )
+    if status == TRANSFERRED:
+        raise UnknownStatusError(
+            "a transfer is recorded as a 'transferred' event, with to_title", "status"
+        )
+    if status not in REPORTED_STATUSES:
+        raise UnknownStatusError(
+            f"unknown status '{status}' (expected one of: {', '.join(REPORTED_STATUSES)})",
+            "status",
         )
     return status
+
+
+def status_set_by(entry: Entry) -> str | None:
+    """The status this entry sets, if it sets one: a status_changed event its own, a
+    transfer ``transferred``."""
+    if entry.type == "status_changed":
+        return entry.details["status"]
+    if entry.type == TRANSFERRED:
+        return TRANSFERRED
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +119,21 @@ class Entry:
     def get(self, name: str) -> Any:
         """A type-specific detail (``status``, ``due``, ``amount_gbp``...), or None."""
         return self.details.get(name)
+
+
+def as_now_described(entries: Iterable[Entry], sources: Iterable[Source]) -> list[Entry]:
+    """The entries, each citing its source as the plan describes it now.
+
+    An event keeps the source it was recorded with; a kind or note the plan gives that
+    source later (``Plan.SourceDescribed``) is found through the plan's registered
+    sources, which match a recorded source whatever its description (``Source``).
+    Entries citing a source the plan never registered keep their own."""
+    current = {source: source for source in sources}
+    described = []
+    for entry in entries:
+        now = current.get(entry.source)
+        if now is None or now.description() == entry.source.description():
+            described.append(entry)
+        else:
+            described.append(replace(entry, fact=replace(entry.fact, source=now)))
+    return described

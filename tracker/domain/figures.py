@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tracker.domain.dates import PartialDate
-from tracker.domain.entries import CLOSED_STATUSES, COMMITMENT_EVENT_TYPES, Entry
+from tracker.domain.entries import (
+    ANNOUNCED,
+    CLOSED_STATUSES,
+    COMMITMENT_EVENT_TYPES,
+    Entry,
+    status_set_by,
+)
 
 STALE_AFTER_DAYS = 180
 SOURCED_TYPES = frozenset(COMMITMENT_EVENT_TYPES)  # all but the tracker's own
@@ -40,6 +46,7 @@ class Figures:
     last_event_on: PartialDate | None
     delivered_on: PartialDate | None
     delivered_late_by_days: int | None
+    status_source_kind: str | None = None  # the kind of the source that set the status
 
     @property
     def due_on(self) -> date | None:
@@ -71,17 +78,32 @@ def counted(entries: Sequence[Entry], as_of: date) -> list[Entry]:
 def figures(entries: Sequence[Entry], as_of: date) -> Figures:
     """Status, deadlines, slip, overdue, staleness and delivery as of ``as_of``."""
     events = counted(entries, as_of)
-    changes = [e for e in events if e.type == "status_changed"]
+    changes = [e for e in events if status_set_by(e)]
     deadlines = [e.details["due"] for e in events if e.type == "deadline_set"]
     sourced = [e for e in events if e.type in SOURCED_TYPES]
     return figures_from(
         as_of,
-        status=changes[-1].details["status"] if changes else "not_started",
+        status=status_set_by(changes[-1]) if changes else ANNOUNCED,
         status_since=changes[-1].date if changes else None,
         first_due=deadlines[0] if deadlines else None,
         due=deadlines[-1] if deadlines else None,
         last_event_on=sourced[-1].date if sourced else None,
+        status_source_kind=changes[-1].source.kind if changes else None,
     )
+
+
+def only_official_says(entries: Sequence[Entry], as_of: date) -> bool:
+    """Whether the status on ``as_of`` rests on the responsible body's word alone.
+
+    True when the event that set it cites an ``official`` source and no other counted
+    event reporting the same status cites a source that is not known to be official
+    (a source of no stated kind may be anyone, so it is not the body's word alone).
+    Readers are told so beside the status: the body says it, no one else has yet."""
+    events = [e for e in counted(entries, as_of) if status_set_by(e)]
+    if not events or events[-1].source.kind != "official":
+        return False
+    status = status_set_by(events[-1])
+    return all(e.source.kind == "official" for e in events if status_set_by(e) == status)
 
 
 def figures_from(
@@ -91,6 +113,7 @@ def figures_from(
     first_due: PartialDate | None,
     due: PartialDate | None,
     last_event_on: PartialDate | None,
+    status_source_kind: str | None = None,
 ) -> Figures:
     """The figures from what the history says (status, deadlines, last event): the
     day-dependent arithmetic lives here alone, for replayed histories and read models."""
@@ -113,6 +136,7 @@ def figures_from(
         last_event_on=last_event_on,
         delivered_on=delivered_on,
         delivered_late_by_days=late_by,
+        status_source_kind=status_source_kind,
     )
 
 
@@ -120,7 +144,8 @@ def missed_deadlines(entries: Sequence[Entry], today: date) -> list[PartialDate]
     """Deadlines that passed while current and undelivered, up to ``today``.
 
     A deadline counts as missed when, on the day after it fell due, it was still the
-    commitment's current deadline and the status was neither delivered nor dropped.
+    commitment's current deadline and the status was open (not delivered, dropped or
+    transferred).
     """
     corrected = corrected_numbers(entries)
     dues = {

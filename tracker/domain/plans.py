@@ -42,6 +42,19 @@ class Plan(Chronicle):
         def apply(self, aggregate: Plan) -> None:
             aggregate.sources[self.key] = self.source
 
+    class SourceDescribed(Aggregate.Event):
+        """A registered source's kind and note, given after it was registered: they
+        describe the document without changing which one it is (``Source``)."""
+
+        key: str
+        kind: str | None
+        note: str | None
+
+        def apply(self, aggregate: Plan) -> None:
+            aggregate.sources[self.key] = aggregate.sources[self.key].described(
+                self.kind, self.note
+            )
+
     class CommitmentAdded(Aggregate.Event):
         commitment: str
 
@@ -74,12 +87,21 @@ class Plan(Chronicle):
         )
 
     def register_source(self, key: str, source: Source) -> None:
-        """Add a citable source; a key, once registered, always means that source."""
+        """Add a citable source; a key, once registered, always means that source.
+
+        Registering it again with another kind or note describes it anew
+        (``SourceDescribed``): the log stays append-only and a reload finds nothing new."""
         checked_slug(key, "source key")
         if key in self.sources:
-            if self.sources[key] == source:
-                return
-            raise HistoryRewrittenError(f"source '{key}' is already recorded with other details")
+            recorded = self.sources[key]
+            if recorded != source:
+                raise HistoryRewrittenError(
+                    f"source '{key}' is already recorded with other details"
+                )
+            if recorded.description() != source.description():
+                kind, note = source.description()
+                self.trigger_event(self.SourceDescribed, key=key, kind=kind, note=note)
+            return
         self.trigger_event(self.SourceRegistered, key=key, source=source)
 
     def source(self, key: str) -> Source:

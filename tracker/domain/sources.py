@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from tracker.domain.dates import PartialDate
@@ -69,15 +69,36 @@ def checked_url(url: str | None, field: str = "url") -> str | None:
     return url
 
 
+# Who a source is, as far as the record is concerned (contract, section 5).
+SOURCE_KINDS = ("official", "oversight", "parliament", "press", "independent", "foi")
+
+
+def checked_kind(kind: str | None, field: str = "kind") -> str | None:
+    if kind is not None and kind not in SOURCE_KINDS:
+        raise InvalidInputError(
+            f"unknown source kind '{kind}' (expected one of: {', '.join(SOURCE_KINDS)})", field
+        )
+    return kind
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A published document: publisher, title, date, and a URL only where known."""
+    """A published document: publisher, title, date, and a URL only where known.
+
+    ``kind`` (who is speaking: the responsible body, the press...) and ``note`` (such
+    as why no URL is known) describe the document rather than identify it, so they
+    take no part in equality: a plan may describe a source it registered earlier
+    (``Plan.SourceDescribed``) without changing which document its events cite, and
+    reloading a file that adds a kind finds the recorded events unchanged.
+    """
 
     publisher: str
     title: str
     published_on: PartialDate
     url: str | None = None
     author: str | None = None
+    kind: str | None = field(default=None, compare=False)
+    note: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         require_text(self.publisher, "publisher")
@@ -86,6 +107,23 @@ class Source:
             raise InvalidInputError("published_on must be a date", "published_on")
         checked_url(self.url)
         bounded_text(self.author, "author", MAX_SHORT_TEXT)
+        checked_kind(self.kind)
+        bounded_text(self.note, "note", MAX_LONG_TEXT)
+
+    def description(self) -> tuple[str | None, str | None]:
+        """What equality leaves out: the kind and the note."""
+        return self.kind, self.note
+
+    def described(self, kind: str | None, note: str | None) -> Source:
+        """The same document with another description. The rest is copied without its
+        rules run again: a rule tightened since it was recorded must not stop a
+        recorded source from being described."""
+        copy = object.__new__(Source)
+        for name in ("publisher", "title", "published_on", "url", "author"):
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "kind", kind)
+        object.__setattr__(copy, "note", note)
+        return copy
 
     @classmethod
     def create(
@@ -95,6 +133,8 @@ class Source:
         published_on: PartialDate | str,
         url: str | None = None,
         author: str | None = None,
+        kind: str | None = None,
+        note: str | None = None,
     ) -> Source:
         """Build a source from loose input, normalising whitespace and blanks."""
         if not isinstance(published_on, PartialDate):
@@ -108,6 +148,8 @@ class Source:
             published_on=published_on,
             url=checked_url(url),
             author=bounded_text(author, "author", MAX_SHORT_TEXT),
+            kind=checked_kind(bounded_text(kind, "kind", MAX_SHORT_TEXT)),
+            note=bounded_text(note, "note", MAX_LONG_TEXT),
         )
 
     def citation(self) -> str:
@@ -123,6 +165,8 @@ class Source:
             "published_on": str(self.published_on),
             "url": self.url,
             "author": self.author,
+            "kind": self.kind,
+            "note": self.note,
         }
 
 

@@ -31,12 +31,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, inspect, select, update
 
 from tracker.application import Tracker
+from tracker.application.transcodings import restored_source
 from tracker.domain.chronicle import Chronicle
 from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
-from tracker.domain.entries import Entry
+from tracker.domain.entries import ANNOUNCED, Entry, as_now_described, status_set_by
 from tracker.domain.figures import SOURCED_TYPES, corrected_numbers
 from tracker.domain.plans import Plan
+from tracker.domain.sources import Source
 from tracker.readmodels import schema as t
 from tracker.readmodels.rows import (
     date_text,
@@ -154,17 +156,21 @@ def _apply(work: _Batch, position: int, event: Any) -> None:
                 position=position,
             )
         )
-    elif isinstance(event, Plan.SourceRegistered):
+    elif isinstance(event, Plan.SourceRegistered) and not any(event.source.description()):
         row = conn.execute(select(t.plans).where(t.plans.c.id == str(event.originator_id))).one()
         sources = dict(row.sources) | {event.key: source_row(event.source)}
         conn.execute(update(t.plans).where(t.plans.c.slug == row.slug).values(sources=sources))
+    elif isinstance(event, (Plan.SourceRegistered, Plan.SourceDescribed)):
+        work.flush()  # the events it describes must be in the tables first
+        _describe_source(conn, event)
+        work.reset()
     elif isinstance(event, Commitment.Announced):
         work.announce(position, event)
     elif isinstance(event, Chronicle.Development) and isinstance(event, Commitment.Event):
         work.develop(position, event)
     elif isinstance(event, Chronicle.Development):
         row = conn.execute(select(t.plans).where(t.plans.c.id == str(event.originator_id))).one()
-        entry = event.entry(row.entry_count + 1)
+        entry = work.described(row.slug, event.entry(row.entry_count + 1))
         conn.execute(insert(t.entries).values(entry_row(position, row.slug, None, entry)))
         conn.execute(
             update(t.plans)
@@ -186,8 +192,9 @@ class _Basis:
     correction takes an event away: then the basis is folded again from the history.
     """
 
-    status: str = "not_started"
+    status: str = ANNOUNCED
     status_since: PartialDate | None = None
+    status_source_kind: str | None = None
     first_due: PartialDate | None = None
     first_due_from: date | None = None  # the first day of the event that set first_due
     due: PartialDate | None = None
@@ -210,6 +217,7 @@ class _Basis:
         return cls(
             status=row.status,
             status_since=text_date(row.status_since),
+            status_source_kind=row.status_source_kind,
             first_due=text_date(row.first_due),
             first_due_from=row.first_due_from,
             due=text_date(row.due),
@@ -222,10 +230,10 @@ class _Basis:
         """Count ``entry``, recorded after every event counted so far."""
         start = entry.date.start
         self.latest_start = max(self.latest_start, start)
-        if entry.type == "status_changed" and (
-            self.status_since is None or start >= self.status_since.start
-        ):
-            self.status, self.status_since = entry.details["status"], entry.date
+        status = status_set_by(entry)
+        if status and (self.status_since is None or start >= self.status_since.start):
+            self.status, self.status_since = status, entry.date
+            self.status_source_kind = entry.source.kind
         if entry.type == "deadline_set":
             if self.due_from is None or start >= self.due_from:
                 self.due, self.due_from = entry.details["due"], start
@@ -241,6 +249,7 @@ class _Basis:
         return {
             "status": self.status,
             "status_since": date_text(self.status_since),
+            "status_source_kind": self.status_source_kind,
             "first_due": date_text(self.first_due),
             "first_due_end": self.first_due.end if self.first_due else None,
             "first_due_from": self.first_due_from,
@@ -285,8 +294,27 @@ class _Batch:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget what was flushed: the next event reads its commitment's row (and its
+        plan's sources) again."""
         self.commitments: dict[str, _Commitment] = {}
         self.rows: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self.sources: dict[str, dict[Source, Source]] = {}  # each plan's described ones
+
+    def described(self, plan: str, entry: Entry) -> Entry:
+        """The entry citing its source as the plan now describes it (an event may cite
+        a registered source without the kind the plan has since given it)."""
+        sources = self.sources.get(plan)
+        if sources is None:
+            row = self.conn.execute(select(t.plans.c.sources).where(t.plans.c.slug == plan)).one()
+            described = [restored_source(data) for data in row.sources.values()]
+            sources = {s: s for s in described if any(s.description())}
+            self.sources[plan] = sources
+        if entry.source in sources:
+            (entry,) = as_now_described([entry], sources)
+        return entry
 
     def announce(self, position: int, event: Commitment.Announced) -> None:
         entry = event.entry()
@@ -343,6 +371,7 @@ class _Batch:
         )
 
     def _add(self, commitment: _Commitment, position: int, entry: Entry) -> None:
+        entry = self.described(commitment.plan, entry)
         values = entry_row(position, commitment.plan, commitment.slug, entry)
         values["delay"], values["delay_days"] = _delay(commitment, entry)
         if entry.type == "deadline_set":
@@ -383,6 +412,41 @@ class _Batch:
             stored = commitment_entries(self.conn, commitment.plan, commitment.slug)
             commitment.history = stored + commitment.added
         return commitment.history
+
+
+def _describe_source(conn: Connection, event: Plan.SourceRegistered | Plan.SourceDescribed) -> None:
+    """A plan gives a source a kind or a note: its own list, the events already
+    recorded citing that document, and the basis of their commitments (the status's
+    source kind) show the new description, as ``as_now_described`` has it. Rare (a
+    plan file gaining kinds), so the plan's rows are simply read and matched here;
+    events recorded later are described as they come (``_Batch.described``)."""
+    plan = conn.execute(select(t.plans).where(t.plans.c.id == str(event.originator_id))).one()
+    sources = dict(plan.sources)
+    if isinstance(event, Plan.SourceRegistered):
+        now = event.source
+    else:
+        now = restored_source(sources[event.key]).described(event.kind, event.note)
+    sources[event.key] = source_row(now)
+    conn.execute(update(t.plans).where(t.plans.c.slug == plan.slug).values(sources=sources))
+    rows = conn.execute(
+        select(t.entries.c.position, t.entries.c.commitment, t.entries.c.source).where(
+            t.entries.c.plan == plan.slug
+        )
+    )
+    citing = [r for r in rows if restored_source(r.source) == now]
+    if not citing:
+        return
+    conn.execute(
+        update(t.entries).where(t.entries.c.position == bindparam("target")),
+        [{"target": r.position, "source": source_row(now)} for r in citing],
+    )
+    for slug in sorted({r.commitment for r in citing if r.commitment}):
+        basis = _Basis.of(commitment_entries(conn, plan.slug, slug))
+        conn.execute(
+            update(t.commitments)
+            .where(t.commitments.c.plan == plan.slug, t.commitments.c.slug == slug)
+            .values(**basis.columns())
+        )
 
 
 def commitment_entries(conn: Connection, plan: str, slug: str) -> list[Entry]:

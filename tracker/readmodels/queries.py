@@ -51,6 +51,18 @@ class PlanSummary:
 
 
 @dataclass(frozen=True)
+class TransferredFrom:
+    """A commitment of another plan whose transfer names this one as where it went."""
+
+    plan: str
+    commitment: str
+    date: PartialDate
+
+    def as_json(self) -> dict[str, str]:
+        return {"plan": self.plan, "commitment": self.commitment, "date": str(self.date)}
+
+
+@dataclass(frozen=True)
 class CommitmentRow:
     plan: str
     slug: str
@@ -62,6 +74,7 @@ class CommitmentRow:
     version: int
     recorded_at: str
     figures: Figures
+    transferred_from: tuple[TransferredFrom, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +139,10 @@ class ReadModel:
             rows = list(conn.execute(query))
             past = [r for r in rows if as_of < r.latest_start]
             entries = self._entries_of(conn, plan, {r.slug for r in past}) if past else {}
-        result = [_commitment_row(r, as_of, entries.get(r.slug)) for r in rows]
+            arrivals = _transfers_into(conn, plan, None, as_of)
+        result = [
+            _commitment_row(r, as_of, entries.get(r.slug), arrivals.get(r.slug, ())) for r in rows
+        ]
         if filters.get("status"):
             result = [r for r in result if status_matches(r.figures, filters["status"], as_of)]
         return result
@@ -150,9 +166,10 @@ class ReadModel:
                     .order_by(t.entries.c.number)
                 )
             )
+            arrivals = _transfers_into(conn, plan, slug, as_of).get(slug, ())
         items = [_item(r, row.title) for r in item_rows]
         entries = [i.entry for i in items]
-        return CommitmentDetail(_commitment_row(row, as_of, entries), items)
+        return CommitmentDetail(_commitment_row(row, as_of, entries, arrivals), items)
 
     def plan_items(self, plan: str) -> list[Item]:
         """Plan-wide events (context, baseline figures), in date order."""
@@ -397,8 +414,11 @@ def _newest(conn: Any, where: list[Any], column: Any, limit: int) -> list[Any]:
 
 
 def status_record(row: CommitmentRow) -> dict[str, Any]:
-    """The row as ``tracker status --format json`` prints it: one shape for CLI and API."""
-    return StatusRow(row.plan, row.slug, row.title, row.theme, row.owner, row.figures).as_json()
+    """The row as ``tracker status --format json`` prints it, and the API adds where it
+    came from (``transferred_from``): the read models know every plan's transfers."""
+    record = StatusRow(row.plan, row.slug, row.title, row.theme, row.owner, row.figures).as_json()
+    record["transferred_from"] = [arrival.as_json() for arrival in row.transferred_from]
+    return record
 
 
 def status_matches(f: Figures, wanted: str, as_of: date) -> bool:
@@ -438,7 +458,32 @@ def _item(row: Any, commitment_title: str | None) -> Item:
     )
 
 
-def _commitment_row(row: Any, as_of: date, entries: list[Entry] | None) -> CommitmentRow:
+def _transfers_into(
+    conn: Any, plan: str, slug: str | None, as_of: date
+) -> dict[str, tuple[TransferredFrom, ...]]:
+    """By receiving commitment (one, or all of ``plan``'s): the uncorrected transfers
+    dated by ``as_of`` that name it, whichever was recorded first."""
+    e = t.entries.c
+    query = select(e.plan, e.commitment, e.date, e.to_commitment).where(
+        e.to_plan == plan,
+        e.to_commitment == slug if slug else e.to_commitment.is_not(None),
+        e.type == "transferred",
+        e.corrected_by.is_(None),
+        e.date_start <= as_of,
+    )
+    found: dict[str, list[TransferredFrom]] = {}
+    for r in conn.execute(query.order_by(e.date_start, e.position)):
+        arrival = TransferredFrom(r.plan, r.commitment, PartialDate.parse(r.date))
+        found.setdefault(r.to_commitment, []).append(arrival)
+    return {to: tuple(arrivals) for to, arrivals in found.items()}
+
+
+def _commitment_row(
+    row: Any,
+    as_of: date,
+    entries: list[Entry] | None,
+    transferred_from: tuple[TransferredFrom, ...] = (),
+) -> CommitmentRow:
     if as_of < row.latest_start and entries is not None:
         f = figures(entries, as_of)
     else:
@@ -454,6 +499,7 @@ def _commitment_row(row: Any, as_of: date, entries: list[Entry] | None) -> Commi
         version=row.version,
         recorded_at=row.recorded_at,
         figures=f,
+        transferred_from=transferred_from,
     )
 
 
@@ -470,4 +516,5 @@ def _figures_from_basis(row: Any, as_of: date) -> Figures:
         first_due=day(row.first_due),
         due=day(row.due),
         last_event_on=day(row.last_event_on),
+        status_source_kind=row.status_source_kind,
     )

@@ -41,6 +41,10 @@ def entry_row(position: int, plan: str, commitment: str | None, entry: Entry) ->
         "delay": None,
         "delay_days": None,
         "deadline_before": None,
+        "to_plan": entry.details.get("to_plan") if entry.type == "transferred" else None,
+        "to_commitment": entry.details.get("to_commitment")
+        if entry.type == "transferred"
+        else None,
     }
 
 
@@ -99,7 +103,7 @@ def moment_text(moment: datetime) -> str:
 
 def _plain(value: Any) -> Any:
     """Details as JSON: dates and decimals as their exact text, the rest as they are."""
-    return value if isinstance(value, (int, str)) else str(value)
+    return value if value is None or isinstance(value, (int, str)) else str(value)
 
 
 def source_row(source: Source) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-VERSION = 2
+VERSION = 3
 metadata = MetaData()
 
 version = Table("rm_version", metadata, Column("version", Integer, nullable=False))
@@ -66,6 +66,7 @@ commitments = Table(
     # (days overdue, stale) are worked out from these dates at request time.
     Column("status", String(30), nullable=False),
     Column("status_since", String(10)),
+    Column("status_source_kind", String(20)),  # the kind of the source that set the status
     Column("first_due", String(10)),
     Column("first_due_end", Date),  # with due_end: whether the deadline has slipped
     Column("first_due_from", Date),  # the first day of the event that set first_due
@@ -102,10 +103,15 @@ entries = Table(
     # For a deadline_set: the deadline it replaced as the record stood just before it
     # (PartialDate text, None for a first deadline), so feeds need no history.
     Column("deadline_before", String(10)),
+    # For a transferred event: the receiving plan and commitment, where tracked, so that
+    # the receiving commitment finds where it came from through an index.
+    Column("to_plan", String(100)),
+    Column("to_commitment", String(100)),
 )
 
 Index("rm_entries_commitment", entries.c.plan, entries.c.commitment, entries.c.number)
 Index("rm_entries_date", entries.c.date_start, entries.c.position)
+Index("rm_entries_transfers", entries.c.to_plan, entries.c.to_commitment)
 # The delays feed's newest delays: a walk down this index, however many events there are.
 Index(
     "rm_entries_delays",

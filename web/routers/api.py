@@ -26,6 +26,7 @@ from tracker.application import chain
 from tracker.application.records import csv_cell, entry_record
 from tracker.domain.entries import STATUSES, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError
+from tracker.domain.sources import SOURCE_KINDS
 from tracker.readmodels import queries
 from tracker.readmodels.queries import headline_counts, status_record
 from web import urls
@@ -39,6 +40,7 @@ MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
 PER_PAGE = 50
 StatusFilter = Literal[(*STATUSES, "overdue", "stale", "no_deadline")]
+SourceKind = Literal[SOURCE_KINDS]
 
 
 class ApiRoute(APIRoute):
@@ -85,6 +87,14 @@ class Source(BaseModel):
     published_on: str = Field(description="YYYY, YYYY-MM or YYYY-MM-DD")
     url: str | None = None
     author: str | None = None
+    kind: SourceKind | None = Field(None, description="who is speaking; null if not stated")
+    note: str | None = Field(None, description="about the source, such as why no URL is known")
+
+
+class TransferredFrom(BaseModel):
+    plan: str
+    commitment: str
+    date: str = Field(description="the date of the transfer: YYYY, YYYY-MM or YYYY-MM-DD")
 
 
 StoredNumber = Annotated[
@@ -99,7 +109,8 @@ StoredNumber = Annotated[
 class Event(BaseModel):
     """One recorded event, in the shape of ``tracker export``; a type's own fields
     (``summary``, ``due``, ``status``, ``amount_gbp``, ``metric``, ``target``,
-    ``value``, ``unit``, ``corrects``) appear only on events of that type."""
+    ``value``, ``unit``, ``corrects``, ``to_title``, ``to_plan``, ``to_commitment``)
+    appear only on events of that type."""
 
     plan: str
     commitment: str | None = Field(description="null for a plan-wide event")
@@ -121,6 +132,9 @@ class Event(BaseModel):
     value: StoredNumber = None
     unit: str | None = None
     corrects: int | None = None
+    to_title: str | None = None
+    to_plan: str | None = None
+    to_commitment: str | None = None
     corrected_by: int | None = Field(description="the number of the correction, if corrected")
     permalink: str
 
@@ -142,6 +156,9 @@ class CommitmentStatus(BaseModel):
     as_of: date
     status: str = Field(description=", ".join(STATUSES))
     status_since: str | None
+    status_source_kind: SourceKind | None = Field(
+        description="the kind of the source of the event that set the status; null if none"
+    )
     due: str | None = Field(description="the current deadline, at its precision")
     due_on: date | None = Field(description="the day the current deadline falls due")
     first_due: str | None
@@ -151,6 +168,9 @@ class CommitmentStatus(BaseModel):
     last_event_on: str | None
     delivered_on: str | None
     delivered_late_by_days: int | None
+    transferred_from: list[TransferredFrom] = Field(
+        description="commitments whose transfer names this one as where they went"
+    )
 
 
 class CommitmentLinks(BaseModel):
@@ -479,6 +499,8 @@ def _event(item: queries.Item, timeline: bool = False) -> dict[str, Any]:
 def _csv_text(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):  # transferred_from: "plan/commitment (date)", "; " between
+        return "; ".join(f"{v['plan']}/{v['commitment']} ({v['date']})" for v in value)
     return value
 
 

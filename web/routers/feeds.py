@@ -353,6 +353,8 @@ def _what(entry: Entry, before: PartialDate | None) -> str:
             return f"measured: {_figure(entry, 'value')}"
         case "correction":
             return f"correction to event {entry.get('corrects')}"
+        case "transferred":
+            return f"transferred to {entry.get('to_title')}"
     return entry.type.replace("_", " ")
 
 

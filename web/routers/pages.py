@@ -31,9 +31,16 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from tracker.application.specs import date_of
 from tracker.domain import numbers
 from tracker.domain.dates import MONTH_NAMES
-from tracker.domain.entries import CLOSED_STATUSES, STATUSES, Entry, checked_slug
+from tracker.domain.entries import (
+    CLOSED_STATUSES,
+    REPORTED_STATUSES,
+    STATUSES,
+    TRANSFERRED,
+    Entry,
+    checked_slug,
+)
 from tracker.domain.errors import InvalidInputError, NotFoundError
-from tracker.domain.figures import STALE_AFTER_DAYS, Figures
+from tracker.domain.figures import STALE_AFTER_DAYS, Figures, counted, only_official_says
 from tracker.readmodels.queries import HEADLINES, CommitmentRow, Item, headline_counts
 from web import bidi, urls
 from web.deps import ServicesDep
@@ -51,6 +58,7 @@ VARY = "HX-Request, HX-History-Restore-Request"
 SITE = "Action Plan Tracker"
 
 STATUS_LABELS = {
+    "announced": "Announced, no status reported",
     "not_started": "Not started",
     "in_progress": "In progress",
     "delayed": "Delayed",
@@ -58,7 +66,13 @@ STATUS_LABELS = {
     "delivered": "Delivered",
     "partially_delivered": "Partially delivered",
     "dropped": "Dropped",
+    "transferred": "Transferred",
 }
+# Who a source is (contract section 5), as the pages name it beside the source: the
+# wording lives in web.wording.
+SOURCE_KIND_LABELS = {kind: k.label for kind, k in SOURCE_KINDS.items()}
+# Beside a status whose only sources are the body responsible for delivering it.
+ONLY_OFFICIAL = "Only the responsible body says so"
 GROUP_LABELS = {
     "overdue": "Overdue",
     "stale": "Stale (no news for 180 days)",
@@ -81,6 +95,7 @@ TYPE_LABELS = {
     "measurement_recorded": "Measurement recorded",
     "correction": "Correction",
     "deadline_missed": "Deadline missed",
+    "transferred": "Transferred",
 }
 
 
@@ -137,6 +152,8 @@ def _env() -> Environment:
         htmx_integrity=_integrity(WEB / "static" / HTMX),
         css_src=urls.static("site.css"),
         status_labels=STATUS_LABELS,
+        source_kind_labels=SOURCE_KIND_LABELS,
+        reported_statuses=REPORTED_STATUSES,
         group_labels=GROUP_LABELS,
         headline_labels=HEADLINE_LABELS,
     )
@@ -413,6 +430,7 @@ def commitment_page(
         request, urls.commitment(plan, slug, day.isoformat()), services.settings.base_url
     )
     stories = story(detail.items, day)
+    entries = [i.entry for i in detail.items]
     context = {
         "info": info,
         "row": row,
@@ -421,6 +439,8 @@ def commitment_page(
         "day": day,
         "dated": dated,
         "before_announcement": day < row.announced_on.start,
+        "only_official": ONLY_OFFICIAL if only_official_says(entries, day) else None,
+        "moved_to": transferred_to(entries, day) if row.figures.status == TRANSFERRED else None,
         "stories": stories,
         "pending": sum(1 for s in stories if s.later),
         "numbers": counted_measures(detail.items, day),
@@ -540,6 +560,12 @@ def page_number(text: str | None) -> int:
 
 
 # What the templates show, worked out here so that they only lay it out
+
+
+def transferred_to(entries: list[Entry], day: date) -> Entry | None:
+    """The transfer that closed the commitment as of ``day``: where the page says it went."""
+    moves = [e for e in counted(entries, day) if e.type == TRANSFERRED]
+    return moves[-1] if moves else None
 
 
 def by_theme(rows: Iterable[CommitmentRow]) -> list[tuple[str, list[CommitmentRow]]]:
