@@ -100,16 +100,18 @@ def unknown_citations(plan: PlanRecord) -> list[str]:
 
 def incomplete_sources(plan: PlanRecord) -> list[str]:
     """Every source says who published what, when, and where to read it (https), or
-    has a note saying why no address is known."""
+    has a note saying why no (https) address is known: an address is given as it was
+    read, never upgraded by guesswork."""
     problems = []
     for key, source in plan.sources.items():
         for name in REQUIRED_SOURCE_FIELDS:
             if not _text(source.get(name)):
                 problems.append(f"{plan.source(key)}: no {name}")
         url = _text(source.get("url"))
-        if url and not url.startswith("https://"):
-            problems.append(f"{plan.source(key)}: URL '{url}' is not https://")
-        elif not url and not _text(source.get("note")):
+        note = _text(source.get("note"))
+        if url and not url.startswith("https://") and not note:
+            problems.append(f"{plan.source(key)}: URL '{url}' is not https:// and no note says why")
+        elif not url and not note:
             problems.append(f"{plan.source(key)}: no URL and no note saying why none is known")
     return problems
 

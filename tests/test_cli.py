@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUNDLED_PLAN
+from tests.conftest import BUNDLED, BUNDLED_PLAN
 from tracker.cli import main
 
 PLAN = "london-policing-action-plan-2020"
@@ -79,7 +79,10 @@ def test_load_then_status_prints_a_table_with_one_row_per_commitment(
 ) -> None:
     code, out, err = run(capsys, "--database-url", db, "load", str(bundled_plan))
     assert (code, err) == (0, "")
-    assert out == f"loaded {PLAN}: 15 files, 50 new events (14 new commitments)\n"
+    assert out == (
+        f"loaded {PLAN}: {BUNDLED.files} files, {BUNDLED.events} new events"
+        f" ({BUNDLED.commitments} new commitments)\n"
+    )
 
     code, out, err = run(capsys, "status", "--as-of", "2021-03-10", "--database-url", db)
 
@@ -88,12 +91,12 @@ def test_load_then_status_prints_a_table_with_one_row_per_commitment(
     assert title == f"{PLAN} (as of 2021-03-10)"
     columns = ["COMMITMENT", "STATUS", "DUE", "OVERDUE", "SLIP", "STALE", "LAST", "EVENT"]
     assert header.split() == columns
-    assert len(rows) == 14
+    assert len(rows) == BUNDLED.commitments
     reviews = next(row for row in rows if row.startswith("community-progress-reviews "))
     assert "February 2021" in reviews
     assert "10 days" in reviews
     assert run(capsys, "load", str(bundled_plan), "--database-url", db)[1].endswith(
-        ": 15 files, 0 new events (0 new commitments)\n"
+        f": {BUNDLED.files} files, 0 new events (0 new commitments)\n"
     )
 
 
@@ -102,7 +105,7 @@ def test_status_as_json_gives_the_contracts_figures_as_of_a_date(
 ) -> None:
     rows = status_json(capsys, loaded, "--as-of", "2021-03-10")
 
-    assert len(rows) == 14
+    assert len(rows) == BUNDLED.commitments
     reviews = rows["community-progress-reviews"]
     assert {name: reviews[name] for name in CONTRACT_FIELDS} == {
         "plan": PLAN,
@@ -181,7 +184,7 @@ def test_the_database_url_can_come_from_the_environment(
     code, out, _ = run(capsys, "status", "--format", "json")
 
     assert code == 0
-    assert len(json.loads(out)) == 14
+    assert len(json.loads(out)) == BUNDLED.commitments
     assert store.is_file()
     assert list(elsewhere.iterdir()) == []  # not the default ./tracker.sqlite
 
@@ -235,7 +238,7 @@ def test_export_as_jsonl_gives_every_event_oldest_first(
 
     assert (code, err) == (0, "")
     records = [json.loads(line) for line in out.splitlines()]
-    assert len(records) == 50
+    assert len(records) == BUNDLED.events
     for record in records:
         assert {"plan", "commitment", "number", "type", "date", "recorded_at"} <= set(record)
         assert set(record["source"]) >= {"publisher", "title", "published_on", "url"}

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import BUNDLED
 from tracker.application import (
     AnnounceCommitment,
     RecordEvent,
@@ -141,7 +142,7 @@ def test_two_projectors_on_one_database_never_apply_an_event_twice(
     assert errors == []
     with engines[0].connect() as conn:
         positions = [r.position for r in conn.execute(select(t.entries.c.position))]
-    assert len(positions) == len(set(positions)) == 50
+    assert len(positions) == len(set(positions)) == BUNDLED.events
     assert projectors[0].position() == tracker.recorder.max_notification_id()
     for p in projectors:
         p.tracker.close()

@@ -25,7 +25,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
-from tests.conftest import ROOT
+from tests.conftest import BUNDLED, ROOT
 from tracker.application import AnnounceCommitment, RecordEvent, open_tracker, parse_event
 from tracker.application.records import entry_record
 from tracker.cli import main
@@ -116,7 +116,7 @@ def test_the_plans_list_counts_as_of_today_unless_asked(site: TestClient) -> Non
     (plan,) = get(site, f"{API}/plans")
 
     assert plan["as_of"] == site.app.state.services.today().isoformat()
-    assert plan["counts"]["total"] == 14
+    assert plan["counts"]["total"] == BUNDLED.commitments
 
 
 def test_a_plan_gives_its_details_sources_and_plan_wide_events(site: TestClient) -> None:
@@ -124,7 +124,7 @@ def test_a_plan_gives_its_details_sources_and_plan_wide_events(site: TestClient)
     view = site.app.state.services.tracker.plan(PLAN)
 
     assert body["title"] == view.title
-    assert body["counts"]["total"] == 14
+    assert body["counts"]["total"] == BUNDLED.commitments
     assert body["sources"] == {
         key: {
             "publisher": s.publisher,
@@ -161,7 +161,7 @@ def test_the_commitment_rows_are_the_rows_of_tracker_status_as_of_the_same_day(
 ) -> None:
     rows = get(site, COMMITMENTS, as_of=as_of.isoformat())
 
-    assert len(rows) == 14
+    assert len(rows) == BUNDLED.commitments
     assert {row["slug"]: row for row in rows} == status_rows(site, as_of)
 
 
@@ -525,7 +525,7 @@ def test_tracker_rebuild_projects_the_whole_log_into_fresh_read_models(
     out, err = capsys.readouterr()
     assert (out, err) == (f"rebuilt the read models: {logged} events projected\n", "")
     rows = read.commitments(PLAN, date(2021, 3, 10))
-    assert len(rows) == 14
+    assert len(rows) == BUNDLED.commitments
     assert {r.slug: r.figures.days_overdue for r in rows}["community-progress-reviews"] == 10
 
     with engine.begin() as conn:  # a damaged read model is made whole again
@@ -533,7 +533,7 @@ def test_tracker_rebuild_projects_the_whole_log_into_fresh_read_models(
     assert read.commitments(PLAN, date(2021, 3, 10)) == []
     assert main(["rebuild", "--database-url", url]) == 0
     assert capsys.readouterr().out == f"rebuilt the read models: {logged} events projected\n"
-    assert len(read.commitments(PLAN, date(2021, 3, 10))) == 14
+    assert len(read.commitments(PLAN, date(2021, 3, 10))) == BUNDLED.commitments
     engine.dispose()
 
 

@@ -34,6 +34,19 @@ PLAN = "london-policing-action-plan-2020"
 COMMITMENT = "body-worn-video-research"
 
 
+def plan_rows(live_server: str) -> list[dict]:
+    """The bundled plan's rows as the API gives them today: what a page must list, so that
+    these tests follow the record as its curators extend it."""
+    import httpx
+
+    return httpx.get(f"{live_server}/api/v1/plans/{PLAN}/commitments", timeout=30).json()
+
+
+def titles(rows: list[dict], **wanted: object) -> list[str]:
+    """The titles of the rows whose fields have the wanted values, sorted."""
+    return sorted(r["title"] for r in rows if all(r[k] == v for k, v in wanted.items()))
+
+
 @dataclass(frozen=True)
 class PageType:
     """One kind of page on the site, by an example of it."""
