@@ -160,7 +160,9 @@ def test_home_lists_each_plan_with_its_headline_counts(memory_site):
     assert f'href="{urls.plan(PLAN, status="overdue")}"' in counts
 
 
-@pytest.mark.parametrize("group", ["delivered", "in_progress", "overdue", "stale", "no_deadline"])
+@pytest.mark.parametrize(
+    "group", ["delivered", "in_progress", "announced", "overdue", "stale", "no_deadline"]
+)
 def test_each_headline_count_links_to_a_list_of_exactly_that_many_commitments(memory_site, group):
     html = memory_site.get(urls.plan(PLAN)).text
     link = urls.plan(PLAN, status=group)

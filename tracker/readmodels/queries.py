@@ -30,7 +30,7 @@ from tracker.domain.figures import STALE_AFTER_DAYS, Figures, figures, figures_f
 from tracker.readmodels import schema as t
 from tracker.readmodels.rows import entry_from_row, moment_text, stale_day, text_date
 
-HEADLINES = ("delivered", "in_progress", "overdue", "stale", "no_deadline")
+HEADLINES = ("delivered", "in_progress", "announced", "overdue", "stale", "no_deadline")
 
 
 @dataclass(frozen=True)
@@ -358,6 +358,7 @@ def headline_counts(rows: list[CommitmentRow]) -> dict[str, int]:
         f = row.figures
         counts["delivered"] += f.status == "delivered"
         counts["in_progress"] += f.status == "in_progress"
+        counts["announced"] += f.status == "announced"
         counts["overdue"] += f.days_overdue > 0
         counts["stale"] += f.stale
         counts["no_deadline"] += f.due is None and f.status not in CLOSED_STATUSES

@@ -198,6 +198,7 @@ class CommitmentDetail(CommitmentStatus):
 class Counts(BaseModel):
     delivered: int
     in_progress: int
+    announced: int = Field(description="Announced, with no status reported by any source yet")
     overdue: int
     stale: int
     no_deadline: int

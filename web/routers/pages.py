@@ -81,6 +81,7 @@ GROUP_LABELS = {
 HEADLINE_LABELS = {
     "delivered": "Delivered",
     "in_progress": "In progress",
+    "announced": "No status reported",
     "overdue": "Overdue",
     "stale": "Stale",
     "no_deadline": "No deadline",
