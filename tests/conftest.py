@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,12 @@ from tracker.application import Tracker, open_tracker
 from tracker.yamltext import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_PLAN = ROOT / "events" / "london-policing-action-plan-2020"
+# The machinery is tested on a fixed copy of the record as first published, so that tests
+# can state exact figures; the live record in events/ is tested in test_live_record.py.
+FIRST_RECORD = ROOT / "tests" / "fixtures" / "first-record"
+BUNDLED_PLAN = FIRST_RECORD / "london-policing-action-plan-2020"
+LIVE_RECORD = ROOT / "events"
+os.environ["TRACKER_EVENTS"] = str(FIRST_RECORD)  # what a site loads into an empty store
 
 
 @dataclass(frozen=True)

@@ -98,18 +98,15 @@ def test_the_plans_list_gives_each_plan_with_its_headline_counts_and_links(
     assert plan["publisher"].startswith("Mayor of London")
     assert plan["url"].startswith("https://www.london.gov.uk/")
     assert plan["as_of"] == "2021-03-10"
-    rows = get(site, f"{API}/plans/{PLAN}/commitments", as_of="2021-03-10")
-    open_rows = [r for r in rows if r["status"] not in ("delivered", "dropped", "transferred")]
     assert plan["counts"] == {
-        "delivered": sum(r["status"] == "delivered" for r in rows),
-        "in_progress": sum(r["status"] == "in_progress" for r in rows),
-        "announced": sum(r["status"] == "announced" for r in rows),
-        "overdue": sum(r["days_overdue"] > 0 for r in rows),
-        "stale": sum(r["stale"] for r in rows),
-        "no_deadline": sum(r["due"] is None for r in open_rows),
-        "total": BUNDLED.commitments,
+        "delivered": 0,
+        "in_progress": 0,
+        "announced": 14,  # no source had given any of them a status by then
+        "overdue": 1,
+        "stale": 0,
+        "no_deadline": 12,
+        "total": 14,
     }
-    assert plan["counts"]["overdue"] >= 1  # the progress reviews, due February 2021
     assert plan["links"]["html"] == f"/plans/{PLAN}"
     assert plan["links"]["feed"] == f"/plans/{PLAN}/feed.atom"
     assert plan["links"]["commitments"] == COMMITMENTS
@@ -221,7 +218,7 @@ def test_a_commitments_events_are_the_exports_records_with_permalinks(site: Test
     ("filters", "slugs"),
     [
         ({"status": "overdue"}, {"community-progress-reviews"}),
-        ({"status": "in_progress"}, {"vehicle-stop-pilot", "community-monitoring-bwv-reviews"}),
+        ({"status": "in_progress"}, set()),
         ({"q": "ACADEMIC research"}, {"body-worn-video-research"}),
         ({"owner": "City Hall", "status": "overdue"}, {"community-progress-reviews"}),
     ],

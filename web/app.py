@@ -151,7 +151,7 @@ def start(settings: Settings) -> Services:
     """Open the store and the read models, catch up, and start background work."""
     tracker = open_tracker(settings.database_url, create_tables=settings.create_tables)
     if settings.load_bundled and not tracker.plan_slugs():
-        load(tracker, [BUNDLED_EVENTS], recorded_by="data files")
+        load(tracker, [settings.events_dir], recorded_by="data files")
     engine = readmodel_engine(settings.database_url)
     projector = Projector(tracker, engine)
     projector.create_tables()

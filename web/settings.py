@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +16,14 @@ class Settings:
     base_url: str | None = None  # for absolute links in feeds; None: from each request
     project: bool = True  # follow the log into the read models in a background thread
     tick: bool = True  # record silently missed deadlines daily, inside the server
-    load_bundled: bool = True  # load events/ into an empty store on first start
+    load_bundled: bool = True  # load events_dir into an empty store on first start
+    events_dir: Path = field(default_factory=lambda: bundled_events())
     create_tables: bool = True
     feed_items: int = 50
     cache_entries: int = 1024  # rendered responses kept per head and day; 0: no cache
+
+
+def bundled_events() -> Path:
+    """The folder of plans loaded into an empty store: ``TRACKER_EVENTS`` where set (the
+    tests point it at a fixed dataset), else the record bundled with the tracker."""
+    return Path(os.environ.get("TRACKER_EVENTS") or BUNDLED_EVENTS)

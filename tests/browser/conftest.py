@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import LIVE_RECORD
 from tests.livesite import serving
 from web import urls
 
@@ -81,12 +82,14 @@ PAGE_TYPES = (
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The site on a SQLite file, served by uvicorn on a free loopback port."""
+    """The site on a SQLite file, with the live record, served by uvicorn on a free
+    loopback port."""
     from web.app import create_app
     from web.settings import Settings
 
     url = f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.sqlite'}"
-    with serving(create_app(Settings(database_url=url, tick=False))) as base:
+    settings = Settings(database_url=url, tick=False, events_dir=LIVE_RECORD)  # real pages
+    with serving(create_app(settings)) as base:
         yield base
 
 
