@@ -65,7 +65,7 @@ def test_a_list_filtered_by_htmx_has_no_serious_or_critical_wcag_violation(
     rows = plan_rows(live_server)
     overdue = sum(r["days_overdue"] > 0 for r in rows)
     page.goto(live_server + urls.plan(PLAN))
-    page.get_by_label("Status").select_option("overdue")
+    page.get_by_label("Status", exact=True).select_option("overdue")
     page.get_by_role("button", name="Show commitments").click()
     expect(page.locator("#result-count")).to_have_text(
         re.compile(rf"^{overdue} of {len(rows)} commitments match")

@@ -37,7 +37,7 @@ def test_htmx_runs_under_the_policy(page: Page, live_server: str):
     page.wait_for_function("window.htmx !== undefined")
     swapped = []
     page.on("request", lambda r: swapped.append(r) if r.headers.get("hx-request") else None)
-    page.get_by_label("Status").select_option("paused")
+    page.get_by_label("Status", exact=True).select_option("paused")
     page.get_by_role("button", name="Show commitments").click()
     paused = sum(r["status"] == "paused" for r in plan_rows(live_server))
     expect(page.locator("#results .status")).to_have_text(["Paused"] * paused)

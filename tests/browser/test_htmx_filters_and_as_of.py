@@ -77,7 +77,7 @@ def test_choosing_a_status_narrows_the_list_in_place_and_puts_the_status_in_the_
     page = plan_tab.page
     paused = titles(rows, status="paused")
     expect(listed(page)).to_have_count(len(rows))
-    page.get_by_label("Status").select_option("paused")
+    page.get_by_label("Status", exact=True).select_option("paused")
     show_commitments(page)
 
     page.wait_for_url(re.compile(r"[?&]status=paused(&|$)"))
@@ -148,7 +148,7 @@ def test_the_back_button_restores_the_previous_list_its_url_and_the_form_that_ma
 ):
     page = plan_tab.page
     paused = titles(rows, status="paused")
-    status, theme = page.get_by_label("Status"), page.get_by_label("Theme")
+    status, theme = page.get_by_label("Status", exact=True), page.get_by_label("Theme")
     status.select_option("paused")
     show_commitments(page)
     page.wait_for_url(re.compile(r"status=paused"))

@@ -37,7 +37,7 @@ def test_the_filter_form_works_as_a_plain_get_form(page_without_javascript: Page
     page.goto(live_server + urls.plan(PLAN))
     expect(listed(page)).to_have_count(len(rows))
 
-    page.get_by_label("Status").select_option("paused")
+    page.get_by_label("Status", exact=True).select_option("paused")
     submit(page, "Show commitments")
     assert query(page) == {"status": ["paused"]}
     expect(listed(page)).to_have_count(len(paused))
@@ -46,9 +46,11 @@ def test_the_filter_form_works_as_a_plain_get_form(page_without_javascript: Page
     expect(page.locator("#result-count")).to_have_text(
         re.compile(rf"^{len(paused)} of {len(rows)} commitments match")
     )
-    expect(page.get_by_label("Status")).to_have_value("paused")  # the new page's own form
+    expect(page.get_by_label("Status", exact=True)).to_have_value(
+        "paused"
+    )  # the new page's own form
 
-    page.get_by_label("Status").select_option("")
+    page.get_by_label("Status", exact=True).select_option("")
     page.get_by_label("Theme").select_option("Stop and search")
     page.get_by_label("Words in the title or summary").fill("cannabis")
     submit(page, "Show commitments")
@@ -61,7 +63,7 @@ def test_the_filter_form_works_as_a_plain_get_form(page_without_javascript: Page
     assert query(page) == {"status": ["paused"]}
     expect(listed(page)).to_have_count(len(paused))
     # The form is the one that made this list, not the choices made on it since.
-    expect(page.get_by_label("Status")).to_have_value("paused")
+    expect(page.get_by_label("Status", exact=True)).to_have_value("paused")
     expect(page.get_by_label("Theme")).to_have_value("")
     expect(page.get_by_label("Words in the title or summary")).to_have_value("")
 
