@@ -17,8 +17,6 @@ from tracker.application.commands import (
     RecordEvent,
     RegisterSource,
 )
-from tracker.application.persistence import database_url, store_settings
-from tracker.application.transcodings import TRANSCODINGS
 from tracker.application.views import (
     CommitmentView,
     LogRecord,
@@ -35,6 +33,8 @@ from tracker.domain.figures import figures, known_at, missed_deadlines
 from tracker.domain.ids import catalogue_id, commitment_id, plan_id
 from tracker.domain.plans import Catalogue, Plan
 from tracker.domain.sources import Fact, Source, require_text, tracker_source
+from tracker.store.persistence import database_url, store_settings
+from tracker.store.transcodings import TRANSCODINGS
 
 TICK_RECORDER = "tracker tick"
 LOG_PAGE = 1000

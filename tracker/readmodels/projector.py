@@ -31,7 +31,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, inspect, select, update
 
 from tracker.application import Tracker
-from tracker.application.transcodings import restored_source
 from tracker.domain.chronicle import Chronicle
 from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
@@ -48,6 +47,7 @@ from tracker.readmodels.rows import (
     stale_news_at,
     text_date,
 )
+from tracker.store.transcodings import restored_source
 
 log = logging.getLogger(__name__)
 NAME = "site"

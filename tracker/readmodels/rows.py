@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from tracker.application.transcodings import restored_source, source_data
 from tracker.domain import numbers
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
 from tracker.domain.figures import STALE_AFTER_DAYS
 from tracker.domain.sources import Fact, Source
+from tracker.store.transcodings import restored_source, source_data
 
 DATES = frozenset({"due"})
 NUMBERS = frozenset({"amount_gbp", "target", "value"})

@@ -1,5 +1,5 @@
 """PostgreSQL recorders: one that can save a whole large load in one transaction, and
-its chained form, which also keeps the log's hash chain (``tracker.application.chain``).
+its chained form, which also keeps the log's hash chain (``tracker.store.chain``).
 
 psycopg 3.3, in pipeline mode, hangs for good when one statement's parameter is very
 large (an array of some 10 MB: a load of 10,000-20,000 events); the same statement
@@ -37,7 +37,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from tracker.application.chain import PAGE, Link, new_links
+from tracker.store.chain import PAGE, Link, new_links
 
 PIPELINE_LIMIT = 500  # events; a typical editor's save is one or a few
 
