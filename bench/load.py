@@ -6,7 +6,7 @@
 Absolute timings say more about the machine than about the code, so every figure is
 measured next to a baseline taken in the same run on the same kind of store: the
 library saving the same number of aggregates x events, in one transaction, as the
-tracker's load does (``_Batch.save`` calls ``app.save(*aggregates)`` once). The two
+tracker's load does (``_AggregateBatch.save`` calls ``app.save(*aggregates)`` once). The two
 are interleaved ``--repeat`` times and medians are reported. Nothing here asserts a
 time: this is a report, not a test.
 

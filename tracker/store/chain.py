@@ -1,58 +1,7 @@
-"""A log anyone can verify: every stored event is chained to the one before by a hash.
+"""A log anyone can verify: every stored event is chained to the one before by a hash,
+so that a changed, removed or slipped-in event shows against any head published before.
 
-In the spirit of Certificate Transparency, the store keeps, beside the events, one
-*link* per event::
-
-    hash(n) = SHA-256( bytes of hash(n-1) || canonical(event n) )
-
-where hash(0), the genesis, is 64 zeros, and ``canonical`` is the event exactly as
-stored, as five netstrings (``<byte length>:<bytes>,``, so no two different events
-encode the same):
-
-1. the notification id (its position in the log), in decimal;
-2. the originator id in its canonical text form (a UUID lowercase with hyphens);
-3. the originator version, in decimal;
-4. the topic, UTF-8;
-5. the state: the stored bytes themselves (base64 in exports).
-
-Binding the position makes reordering visible; binding the previous hash makes any
-change to one event change every hash after it, so the *head* (the number of events
-and the last hash) stands for the whole log. ``tracker verify`` recomputes the chain
-from the stored events and names the first event that does not match: ``altered``
-(its bytes, topic, originator or version changed), ``missing`` (removed), ``extra``
-(in the log but never chained: written behind the application's back) or
-``out of order`` (another event stands where the chain expects this one).
-
-Where the links live, and why there. A table beside the events table, in the same
-database (SQLite file, PostgreSQL schema): ``<events table>_chain`` with one row per
-event (notification id, seq = its place in the chain 1, 2, 3…, originator id, originator
-version, hash as lowercase hex). The recorders (``chainrecorders``, ``pgrecorder``)
-write the rows in the *same transaction* as the events, once the library has given
-the events their notification ids, reading the previous link in that transaction
-while it holds the store's write lock (SQLite's, taken by the first INSERT;
-PostgreSQL's EXCLUSIVE table lock, which also keeps ids in commit order), so
-concurrent writers always extend one chain. A side table rather than a column on the
-library's events table: the library owns that table's DDL, its composite type and its
-INSERT statements; a side table leaves them alone, lets a store made before the chain
-be chained without ALTER TABLE (a one-time backfill on first open), keeps the head
-one indexed row away (``seq`` is the count), and still remembers which event stood at
-a position after someone deletes it.
-
-What the chain can and cannot show. There is no secret: someone who can write to the
-database can rewrite every link consistently, or drop the last events together with
-their links. The chain turns that into something anyone can detect *against a head
-seen before*: publish the head (the site, each export), keep old heads, and check that
-a later log still holds the old head's hash at the old head's position (``tracker
-export --format log`` gives every event's hash). Emptying the chain table is no way
-round it: the next open chains the log as it then stands, as it does for a store made
-before the chain, and only a head seen before shows the difference. SQLite's
-notification ids are rowids: a ``VACUUM`` that renumbered them would break the chain,
-as it would break the library's own tracking of positions.
-
-Verifying reads the events and the links side by side by notification id, a page at a
-time (a log of 100,000+ events never sits in memory), all in one snapshot of the store
-(one SQLite read transaction, one PostgreSQL REPEATABLE READ transaction), so writers
-carrying on meanwhile cannot make a sound log look broken.
+The design and why it is so: ``docs/chain.md``.
 """
 
 from __future__ import annotations
