@@ -19,7 +19,8 @@ from eventsourcing.persistence import ApplicationRecorder, Notification, StoredE
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from tracker.store.chain import PAGE, Link, new_links
+from tracker.store.chain import PAGE
+from tracker.store.links import Link, new_links
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):

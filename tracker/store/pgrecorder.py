@@ -24,7 +24,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from tracker.store.chain import PAGE, Link, new_links
+from tracker.store.chain import PAGE
+from tracker.store.links import Link, new_links
 
 PIPELINE_LIMIT = 500  # events; a typical editor's save is one or a few
 
