@@ -6,7 +6,7 @@
 Absolute timings say more about the machine than about the code, so every figure is
 measured next to a baseline taken in the same run on the same kind of store: the
 library saving the same number of aggregates x events, in one transaction, as the
-tracker's load does (``_Batch.save`` calls ``app.save(*aggregates)`` once). The two
+tracker's load does (``_AggregateBatch.save`` calls ``app.save(*aggregates)`` once). The two
 are interleaved ``--repeat`` times and medians are reported. Nothing here asserts a
 time: this is a report, not a test.
 
@@ -51,8 +51,8 @@ from eventsourcing.application import Application  # noqa: E402
 from eventsourcing.domain import Aggregate  # noqa: E402
 
 from tracker.application import open_tracker  # noqa: E402
-from tracker.application.persistence import store_settings  # noqa: E402
 from tracker.datafiles import load  # noqa: E402
+from tracker.store.persistence import store_settings  # noqa: E402
 
 OUT_DIR = ROOT / "bench" / "out"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -62,7 +62,7 @@ TARGET_RATIO = 0.5
 HANG_HINT = (
     "On PostgreSQL, a save of more than about 10 MB hangs for good in psycopg's pipeline mode"
     " (the server waits in ClientRead, the client in Pipeline.sync). The tracker's recorder"
-    " (tracker/application/pgrecorder.py) saves large batches outside the pipeline; if this"
+    " (tracker/store/pgrecorder.py) saves large batches outside the pipeline; if this"
     " hangs, check that store_settings() still selects it. Drop the schema named above by hand."
 )
 T = TypeVar("T")

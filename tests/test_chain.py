@@ -29,17 +29,16 @@ from tracker.application import (
     RecordEvent,
     RegisterSource,
     Tracker,
-    chain,
     open_tracker,
     parse_event,
-    pgrecorder,
 )
-from tracker.application.persistence import store_settings
 from tracker.cli import main
 from tracker.datafiles import load
 from tracker.domain.dates import PartialDate
 from tracker.domain.errors import ConflictError
 from tracker.domain.sources import Source
+from tracker.store import chain, pgrecorder
+from tracker.store.persistence import store_settings
 
 PLAN = "london-policing-action-plan-2020"
 TEST_PLAN = "test-plan"

@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from tests.test_web_pages import BWV, PAGES, record
-from tracker.application import chain
+from tracker.store import chain
 from web import urls
 from web.app import create_app
 from web.settings import Settings

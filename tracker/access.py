@@ -1,23 +1,6 @@
 """API tokens: who may write through the web API, and as what.
 
-A token is a random secret given once to its holder (``tracker token create``); the
-store keeps only its SHA-256. A slow, salted password hash (bcrypt, argon2) exists to
-make guessing a low-entropy human password expensive; a token carries 256 random bits,
-so guessing is hopeless at any speed, and a plain, unsalted hash lets a request find its
-token with one indexed lookup instead of checking every row. A leaked table gives no
-usable token.
-
-Tokens live in a SQLAlchemy table of their own in the store's database (``metadata``
-here is not the read models': ``tracker rebuild`` never drops it), on the read models'
-engine. On ``memory://`` that is one SQLite database per process, shared by its threads:
-the site's tokens live as long as the site (tests create them through
-``services.tokens``), and ``tracker token`` refuses such a store, which would forget the
-token as soon as the command ends. A token is never deleted, only revoked, so that its
-name keeps meaning one holder: idempotency keys (``tracker.idempotency``) are scoped by it.
-
-Roles: an ``admin`` manages plans (publishes them, registers sources, opens
-commitments); an ``editor`` records events on existing commitments, and so may an
-admin. Events record the role and organisation (``recorded_by``), never a person.
+The design and why it is so: ``docs/tokens.md``.
 """
 
 from __future__ import annotations

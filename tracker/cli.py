@@ -17,14 +17,15 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from tracker.application import Tracker, chain, open_tracker
-from tracker.application.persistence import DATABASE_URL_VARIABLE, database_url
+from tracker.application import Tracker, open_tracker
 from tracker.application.records import CHAIN_FIELDS, CSV_FIELDS, csv_row, entry_record
 from tracker.application.specs import date_of
 from tracker.datafiles import load
 from tracker.domain.errors import InvalidInputError, TrackerError
 from tracker.domain.figures import corrected_numbers, known_at
 from tracker.domain.sources import require_text
+from tracker.store import chain
+from tracker.store.persistence import DATABASE_URL_VARIABLE, database_url
 from tracker.tokencli import add_token_commands
 
 EXIT_FAILURE = 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +24,16 @@ from tracker.application import (
     RecordEvent,
     RegisterSource,
     Tracker,
-    parse_event,
+)
+from tracker.application.documents import (
+    DataFileError,
+    InFile,
+    check_announced_first,
+    event_label,
+    read_document,
+    read_events,
+    read_field,
+    read_sources,
 )
 from tracker.application.specs import (
     COMMITMENT_HEADER,
@@ -33,12 +41,11 @@ from tracker.application.specs import (
     PLAN_HEADER,
     PLAN_KEYS,
     parse_header,
-    parse_source,
     slug_of,
 )
 from tracker.application.views import PlanView
-from tracker.domain.entries import COMMITMENT_EVENT_TYPES, PLAN_EVENT_TYPES, checked_slug
-from tracker.domain.errors import InvalidInputError, NotFoundError, TrackerError
+from tracker.domain.entries import COMMITMENT_EVENT_TYPES, PLAN_EVENT_TYPES
+from tracker.domain.errors import NotFoundError, TrackerError
 from tracker.domain.sources import Source
 from tracker.yamltext import Located, YamlError, read_yaml
 
@@ -46,24 +53,6 @@ PLAN_FILE = "plan.yaml"
 APPEND_ONLY = "the record is append-only: add a correction event at the end instead"
 
 Progress = Callable[[int, int, str], None]
-
-
-class DataFileError(TrackerError):
-    """One problem in one file, located as precisely as we can."""
-
-    def __init__(self, path: Path, message: str, line: int | None = None, entry: str = "") -> None:
-        self.path, self.line, self.entry = path, line, entry
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(_one_line(f"{where}: {entry + ': ' if entry else ''}{message}"))
-
-
-# Every character str.splitlines() breaks at: a quoted value must not split a message.
-_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
-def _one_line(message: str) -> str:
-    """A message quoting input stays one line: line breaks in it are shown escaped."""
-    return _LINE_BREAKS.sub(lambda m: repr(m.group())[1:-1], message)
 
 
 class LoadError(TrackerError):
@@ -104,7 +93,7 @@ class _Origin:
 
     @property
     def entry(self) -> str:
-        return _label(self.index, self.raw) if self.raw is not None else self.name
+        return event_label(self.index, self.raw) if self.raw is not None else self.name
 
 
 # Finding the files
@@ -248,11 +237,12 @@ class _Reader:
     # plan.yaml
 
     def read_plan(self, path: Path) -> tuple[str, dict[str, Source]]:
-        doc = _document(path, PLAN_KEYS)
-        slug = _field(path, doc, lambda d: slug_of(d.get("plan"), "plan"))
+        infile = InFile(path)
+        doc = read_document(_read(path), PLAN_KEYS, infile)
+        slug = read_field(doc, lambda d: slug_of(d.get("plan"), "plan"), infile)
         self.plans.append(slug)
-        header = _field(path, doc, lambda d: parse_header(d, PLAN_HEADER))
-        sources = _sources(path, doc.get("sources"))
+        header = read_field(doc, lambda d: parse_header(d, PLAN_HEADER), infile)
+        sources = read_sources(doc.get("sources"), infile)
         try:
             recorded = self.tracker.plan(slug)
         except NotFoundError:
@@ -277,7 +267,7 @@ class _Reader:
                 self.add(
                     RegisterSource(slug, key, source), _Origin(path, doc.line, f"source '{key}'")
                 )
-        events = _events(path, doc.get("events"), sources, PLAN_EVENT_TYPES)
+        events = read_events(doc.get("events"), sources, PLAN_EVENT_TYPES, infile)
         if recorded is None:
             self.append_new(path, slug, None, events, [], None, 1)
         else:
@@ -291,8 +281,9 @@ class _Reader:
     def read_commitment(
         self, path: Path, plan: str, sources: dict[str, Source], seen: dict[str, Path]
     ) -> None:
-        doc = _document(path, COMMITMENT_KEYS)
-        slug = _field(path, doc, lambda d: slug_of(d.get("commitment"), "commitment"))
+        infile = InFile(path)
+        doc = read_document(_read(path), COMMITMENT_KEYS, infile)
+        slug = read_field(doc, lambda d: slug_of(d.get("commitment"), "commitment"), infile)
         if slug != path.stem:
             raise DataFileError(
                 path, f"commitment '{slug}' must be in a file named {slug}.yaml", doc.line
@@ -300,18 +291,9 @@ class _Reader:
         if slug in seen:
             raise DataFileError(path, f"commitment '{slug}' is also in {seen[slug]}", doc.line)
         seen[slug] = path
-        header = _field(path, doc, lambda d: parse_header(d, COMMITMENT_HEADER))
-        events = _events(path, doc.get("events"), sources, COMMITMENT_EVENT_TYPES)
-        if not events:
-            raise DataFileError(path, "a commitment needs at least its announced event", doc.line)
-        for index, (spec, raw) in enumerate(events):
-            if (spec.type == "announced") != (index == 0):
-                problem = (
-                    "the first event must be the announcement (type: announced)"
-                    if index == 0
-                    else "only the first event can be the announcement"
-                )
-                raise DataFileError(path, problem, raw.line, _label(index, raw))
+        header = read_field(doc, lambda d: parse_header(d, COMMITMENT_HEADER), infile)
+        events = read_events(doc.get("events"), sources, COMMITMENT_EVENT_TYPES, infile)
+        check_announced_first(doc, events, infile)
         try:
             recorded = self.tracker.commitment(plan, slug)
         except NotFoundError:
@@ -350,7 +332,7 @@ class _Reader:
                 numbers.append(next_number)
                 next_number += 1
             if spec.type == "correction":
-                spec = _renumbered(spec, numbers[:index], path, raw, _label(index, raw))
+                spec = _renumbered(spec, numbers[:index], path, raw, event_label(index, raw))
             if index < len(recorded_entries):
                 diffs = spec.differences(recorded_entries[index])
                 if diffs:
@@ -358,7 +340,7 @@ class _Reader:
                         path,
                         f"differs from what is recorded ({'; '.join(diffs)}); {APPEND_ONLY}",
                         raw.line,
-                        _label(index, raw),
+                        event_label(index, raw),
                     )
                 continue
             if announced_here and index == 0:
@@ -391,71 +373,14 @@ def _renumbered(
     return dataclasses.replace(spec, details={"corrects": earlier[corrects - 1]})
 
 
-def _document(path: Path, allowed: frozenset[str]) -> Located:
+def _read(path: Path) -> Any:
+    """A data file's YAML, or the reason it cannot be read, naming the file."""
     try:
-        doc = read_yaml(path.read_text(encoding="utf-8"))
+        return read_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise DataFileError(path, "not UTF-8 text") from None
     except YamlError as error:
         raise DataFileError(path, str(error), error.line) from None
-    if not isinstance(doc, Located):
-        raise DataFileError(path, "expected a mapping of fields at the top of the file")
-    for key in doc:
-        if key not in allowed:
-            raise DataFileError(
-                path, f"unknown field '{key}' (allowed: {', '.join(sorted(allowed))})", doc.line
-            )
-    return doc
-
-
-def _field(path: Path, doc: Located, parse: Callable[[Located], Any]) -> Any:
-    """Header fields, parsed as the write API parses them; an error names the file."""
-    try:
-        return parse(doc)
-    except InvalidInputError as error:
-        raise DataFileError(path, str(error), doc.line) from None
-
-
-def _sources(path: Path, raw: Any) -> dict[str, Source]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise DataFileError(path, "sources must be a mapping of keys to sources")
-    sources = {}
-    for key, value in raw.items():
-        line = getattr(value, "line", None)
-        try:
-            checked_slug(key, "source key")
-            sources[key] = parse_source(value)
-        except InvalidInputError as error:
-            where = f"{error.field}: " if error.field and error.field not in str(error) else ""
-            raise DataFileError(path, f"{where}{error}", line, f"source '{key}'") from None
-    return sources
-
-
-def _events(
-    path: Path, raw: Any, sources: Mapping[str, Source], allowed: tuple[str, ...]
-) -> list[tuple[EventSpec, Located]]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise DataFileError(path, "events must be a list")
-    parsed = []
-    for index, item in enumerate(raw):
-        try:
-            parsed.append((parse_event(item, sources, allowed), item))
-        except InvalidInputError as error:
-            where = f"{error.field}: " if error.field and error.field not in str(error) else ""
-            label = _label(index, item if isinstance(item, Mapping) else {})
-            line = getattr(item, "line", None)
-            raise DataFileError(path, f"{where}{error}", line, label) from None
-    return parsed
-
-
-def _label(index: int, raw: Mapping[str, Any]) -> str:
-    kind = raw.get("type") or "no type"
-    date = raw.get("date")
-    return f"event {index + 1} ({kind}{', ' + str(date) if date else ''})"
 
 
 def _check_same(path: Path, doc: Located, header: dict[str, Any], recorded: Any, what: str) -> None:

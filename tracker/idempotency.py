@@ -1,30 +1,7 @@
-"""Idempotency keys: a write retried with the same key is done once, answered alike.
+"""Idempotency keys: a write retried with the same key is done once, answered alike,
+even when a crash falls between recording the write and noting its answer.
 
-The event store and this table cannot share a transaction (the library owns the
-store's connections), so a crash can always fall between recording a write and noting
-its answer. The approach, and why it never records twice:
-
-1. Before anything is written, the key is stored *pending*, with the write's pin
-   (``tracker.application.writes``): the one place in the record the write can land.
-2. The write is carried out, pinned: it lands at that place or nowhere.
-3. The answer is stored and the key marked *done*; a retry gets that answer back.
-
-A retry that finds the key pending looks at the pinned place. If the write is there,
-its answer is rebuilt from the record (which holds everything the answer says, even
-the moment it was recorded) and stored; if not, the write is carried out again, still
-pinned, so that even the original request, were it still running, and the retry cannot
-both land. A pending key is left alone for ``LEASE`` after it was last touched: until
-then a retry is told that the request is still in progress (409), as the IETF draft
-"The Idempotency-Key HTTP Header Field" asks; after it, the retry takes the key over.
-
-Limits: a write found at its place is taken as this key's when it says the same thing
-and was recorded by the same token's role and organisation: the same writer recording
-the same event at the same version under another key would be taken for it. Keys are
-kept (they are small); nothing here expires them.
-
-On any error that writes nothing (invalid input, a conflict) the pending key is
-removed, so that a retry is judged afresh. Any other failure (a lost connection) leaves
-it pending: whether the write landed is then unknown, and the retry finds out.
+The design and why it is so: ``docs/idempotency.md``.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from tracker.access import ROLES, TokenInfo, Tokens
-from tracker.application.persistence import database_url
 from tracker.domain.errors import InvalidInputError
+from tracker.store.persistence import database_url
 
 
 def add_token_commands(commands, common: argparse.ArgumentParser) -> None:

@@ -6,8 +6,9 @@ one small query; pages are cached per head anyway (``web/cache.py``).
 
 from __future__ import annotations
 
-from tracker.application import Tracker, chain
+from tracker.application import Tracker
 from tracker.domain.errors import TrackerError
+from tracker.store import chain
 
 
 def log_head(tracker: Tracker) -> chain.Head | None:

@@ -17,8 +17,6 @@ from tracker.application.commands import (
     RecordEvent,
     RegisterSource,
 )
-from tracker.application.persistence import database_url, store_settings
-from tracker.application.transcodings import TRANSCODINGS
 from tracker.application.views import (
     CommitmentView,
     LogRecord,
@@ -35,6 +33,8 @@ from tracker.domain.figures import figures, known_at, missed_deadlines
 from tracker.domain.ids import catalogue_id, commitment_id, plan_id
 from tracker.domain.plans import Catalogue, Plan
 from tracker.domain.sources import Fact, Source, require_text, tracker_source
+from tracker.store.persistence import database_url, store_settings
+from tracker.store.transcodings import TRANSCODINGS
 
 TICK_RECORDER = "tracker tick"
 LOG_PAGE = 1000
@@ -60,7 +60,7 @@ class Tracker(Application[UUID]):
         point at the input it came from.
         """
         recorded_by = require_text(recorded_by, "recorded_by", 100)
-        batch = _Batch(self)
+        batch = _AggregateBatch(self)
         receipts = []
         transfers = []
         for index, command in enumerate(commands):
@@ -83,11 +83,11 @@ class Tracker(Application[UUID]):
     def check_destination(self, to_plan: str | None, to_commitment: str | None) -> None:
         """A transfer's receiving plan and commitment, where named, are in the record:
         what ``execute`` checks once its batch is done, for a preview of one event."""
-        _Batch(self).check_destination(to_plan, to_commitment)
+        _AggregateBatch(self).check_destination(to_plan, to_commitment)
 
     def tick(self, today: date, recorded_by: str = TICK_RECORDER) -> list[Receipt]:
         """Record ``deadline_missed`` for each deadline passed undelivered by ``today``."""
-        batch = _Batch(self)
+        batch = _AggregateBatch(self)
         receipts = []
         source = tracker_source(PartialDate.of(today))
         for plan in self.plan_slugs():
@@ -242,7 +242,7 @@ def _log_record(position, event, plans, commitments, plan_counts) -> LogRecord |
     return None
 
 
-class _Batch:
+class _AggregateBatch:
     """The aggregates one batch of commands touches, loaded once and saved together."""
 
     def __init__(self, app: Tracker) -> None:

@@ -8,8 +8,8 @@ can only ever become the event numbered pin + 1. That is what lets a retry after
 crash (``tracker.idempotency``) look at one place in the record, see whether the write
 landed there, and never record it twice.
 
-The parsing is the data files' own (``tracker.application.specs``): the files are one
-entry point and the API another, calling the same application with the same commands.
+The parsing is the data files' own (``tracker.application.documents``): the files are
+one entry point and the API another, calling the same application with the same commands.
 """
 
 from __future__ import annotations
@@ -25,6 +25,14 @@ from tracker.application.commands import (
     RecordEvent,
     RegisterSource,
 )
+from tracker.application.documents import (
+    InBody,
+    check_announced_first,
+    read_document,
+    read_events,
+    read_field,
+    read_sources,
+)
 from tracker.application.service import Tracker
 from tracker.application.specs import (
     COMMITMENT_HEADER,
@@ -39,12 +47,13 @@ from tracker.application.specs import (
     slug_of,
 )
 from tracker.application.views import PlanView
-from tracker.domain.entries import COMMITMENT_EVENT_TYPES, PLAN_EVENT_TYPES, Entry, checked_slug
+from tracker.domain.entries import COMMITMENT_EVENT_TYPES, PLAN_EVENT_TYPES, Entry
 from tracker.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from tracker.domain.sources import Source
 
 MAX_ATTEMPTS = 20  # re-aimed attempts of an event whose writer did not ask for a version
 EVENT_TYPES_BY_API = tuple(t for t in COMMITMENT_EVENT_TYPES if t != "announced")
+BODY = InBody()
 
 
 # Parsing: one JSON body each
@@ -52,17 +61,17 @@ EVENT_TYPES_BY_API = tuple(t for t in COMMITMENT_EVENT_TYPES if t != "announced"
 
 def new_plan(raw: Any) -> NewPlan:
     """A body shaped like ``plan.yaml``: header, ``sources`` and plan-wide ``events``."""
-    doc = _document(raw, PLAN_KEYS)
-    slug = slug_of(doc.get("plan"), "plan")
-    header = parse_header(doc, PLAN_HEADER)
-    sources = _sources(doc.get("sources"))
-    events = _events(doc.get("events"), sources, PLAN_EVENT_TYPES)
-    return NewPlan(PublishPlan(slug, **header), sources, tuple(events))
+    doc = read_document(raw, PLAN_KEYS, BODY)
+    slug = read_field(doc, lambda d: slug_of(d.get("plan"), "plan"), BODY)
+    header = read_field(doc, lambda d: parse_header(d, PLAN_HEADER), BODY)
+    sources = read_sources(doc.get("sources"), BODY)
+    events = read_events(doc.get("events"), sources, PLAN_EVENT_TYPES, BODY)
+    return NewPlan(PublishPlan(slug, **header), sources, tuple(spec for spec, _ in events))
 
 
 def new_source(plan: PlanView, raw: Any) -> NewSource:
     """A body holding ``key`` and a source's fields, as under ``sources`` in plan.yaml."""
-    doc = _document(raw, SOURCE_FIELDS | {"key"})
+    doc = read_document(raw, SOURCE_FIELDS | {"key"}, BODY)
     key = slug_of(doc.get("key"), "key")
     source = parse_source({name: value for name, value in doc.items() if name != "key"})
     return NewSource(plan.slug, key, source)
@@ -70,19 +79,14 @@ def new_source(plan: PlanView, raw: Any) -> NewSource:
 
 def new_commitment(plan: PlanView, raw: Any) -> NewCommitment:
     """A body shaped like a commitment file: header, then events, the first announced."""
-    doc = _document(raw, COMMITMENT_KEYS)
-    slug = slug_of(doc.get("commitment"), "commitment")
-    header = parse_header(doc, COMMITMENT_HEADER)
-    events = _events(doc.get("events"), plan.sources, COMMITMENT_EVENT_TYPES)
-    if not events:
-        raise InvalidInputError("a commitment needs at least its announced event", "events")
-    for index, spec in enumerate(events):
-        if (spec.type == "announced") != (index == 0):
-            first = "the first event must be the announcement (type: announced)"
-            problem = first if index == 0 else "only the first event can be the announcement"
-            raise InvalidInputError(problem, f"events[{index}].type")
-    announce = AnnounceCommitment(plan.slug, slug, announcement=events[0], **header)
-    return NewCommitment(announce, tuple(events[1:]))
+    doc = read_document(raw, COMMITMENT_KEYS, BODY)
+    slug = read_field(doc, lambda d: slug_of(d.get("commitment"), "commitment"), BODY)
+    header = read_field(doc, lambda d: parse_header(d, COMMITMENT_HEADER), BODY)
+    events = read_events(doc.get("events"), plan.sources, COMMITMENT_EVENT_TYPES, BODY)
+    check_announced_first(doc, events, BODY)
+    specs = [spec for spec, _ in events]
+    announce = AnnounceCommitment(plan.slug, slug, announcement=specs[0], **header)
+    return NewCommitment(announce, tuple(specs[1:]))
 
 
 def new_event(
@@ -94,44 +98,6 @@ def new_event(
         raise InvalidInputError("the body must be a JSON object: one event", "body")
     spec = parse_event(raw, plan.sources, EVENT_TYPES_BY_API)
     return NewEvent(plan.slug, commitment, spec, tuple(if_match) if if_match else None)
-
-
-def _document(raw: Any, allowed: frozenset[str]) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise InvalidInputError("the body must be a JSON object", "body")
-    for name in raw:
-        if name not in allowed:
-            known = ", ".join(sorted(allowed))
-            raise InvalidInputError(f"unknown field '{name}' (allowed: {known})", str(name))
-    return raw
-
-
-def _sources(raw: Any) -> dict[str, Source]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise InvalidInputError("sources must be a mapping of keys to sources", "sources")
-    sources = {}
-    for key, value in raw.items():
-        try:
-            sources[checked_slug(key, "key")] = parse_source(value)
-        except InvalidInputError as error:
-            raise error.at(f"sources.{key}") from None
-    return sources
-
-
-def _events(raw: Any, sources: Mapping[str, Source], allowed: tuple[str, ...]) -> list[EventSpec]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise InvalidInputError("events must be a list", "events")
-    specs = []
-    for index, item in enumerate(raw):
-        try:
-            specs.append(parse_event(item, sources, allowed))
-        except InvalidInputError as error:
-            raise error.at(f"events[{index}]") from None
-    return specs
 
 
 # The writes

@@ -42,10 +42,6 @@ class InvalidCorrectionError(InvalidInputError):
     """A correction must point at an earlier, uncorrected, non-correction event."""
 
 
-class NotAnnouncedError(InvalidInputError):
-    """A commitment's first event must be its announcement, and only the first."""
-
-
 class UnknownEventTypeError(InvalidInputError):
     """An event type the contract does not define (or not allowed where it was used)."""
 

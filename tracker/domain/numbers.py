@@ -1,21 +1,6 @@
 """The numbers the record takes, and how any stored number is shown.
 
-One rule for every entry point (data files, the write API, the editors' forms and the
-domain's own commands), checked on the text's length and shape *before* any conversion:
-``int()`` of a 5,000-digit string raises, and ``Decimal('1e1000000')`` is cheap to make
-but takes seconds to quantize, format or turn into an int. A stored value, on the other
-hand, is never refused: an older version may have recorded anything, and the record is
-append-only, so ``shown`` and ``plain`` give every stored value a safe form.
-
-Bounds (any real plan fits them; README, "Numbers"):
-
-- money (``amount_gbp``): 0 to 999,999,999,999.99 pounds, at most 2 decimal places;
-- figures (``target``, ``value``): more than -10^15 and less than 10^15, at most 6
-  decimal places;
-- counts (``corrects``): a whole number from 1 to 999,999,999;
-- any number's text: at most 40 characters; digits, one point, thousands commas, an
-  optional sign, an exponent of at most two digits (``1.5e6``); never NaN, Infinity,
-  ``1_000`` or a bool.
+The design and why it is so: ``docs/numbers.md``.
 """
 
 from __future__ import annotations

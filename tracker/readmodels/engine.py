@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
-from tracker.application.persistence import database_url
 from tracker.domain.errors import InvalidInputError
+from tracker.store.persistence import database_url
 
 
 def readmodel_engine(url: str | None = None) -> Engine:

@@ -1,23 +1,6 @@
 """The projector: follows the log into the read-model tables.
 
-Each batch of events and the new tracking position commit in one transaction: a crash
-or restart resumes exactly where it stopped, and no event is applied twice or skipped.
-A batch is read from the log and decoded before its transaction begins, so the write
-lock (on SQLite, the whole database's) is held only while rows are written, never
-while the log is read: writers recording events wait on the projector as little as
-possible. The transaction then claims the tracking row only if it still holds the
-position the batch was read from; if another projector moved it meanwhile, the batch
-is dropped and read again from the new position.
-
-Re-reading and re-folding a commitment's entries for each of its events made the cost
-of a commitment grow with the square of its events. Now, within a batch, each
-commitment touched is kept in memory (``_Batch``): its figures' basis is carried forward
-event by event from its row (``_Basis``), its history is read only when a correction
-takes an event away, its entry rows are inserted together and its row is written once,
-when the batch ends. A rebuild takes bigger batches: fewer transactions and row reads.
-
-The tables store what the log says and dates, never a figure that moves with the day
-(days overdue, stale): those are worked out per request (``queries``).
+The design and why it is so: ``docs/projector.md``.
 """
 
 from __future__ import annotations
@@ -31,7 +14,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, inspect, select, update
 
 from tracker.application import Tracker
-from tracker.application.transcodings import restored_source
 from tracker.domain.chronicle import Chronicle
 from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
@@ -48,6 +30,7 @@ from tracker.readmodels.rows import (
     stale_news_at,
     text_date,
 )
+from tracker.store.transcodings import restored_source
 
 log = logging.getLogger(__name__)
 NAME = "site"
@@ -121,7 +104,7 @@ class Projector:
         claimed = conn.execute(update(t.tracking).where(mine).values(position=start))
         if claimed.rowcount != 1:
             raise _Moved
-        work = _Batch(conn)
+        work = _RowBatch(conn)
         for position, event in events:
             _apply(work, position, event)
         work.flush()
@@ -137,7 +120,7 @@ def stored_version(conn: Connection) -> int | None:
     return conn.scalar(select(t.version.c.version))
 
 
-def _apply(work: _Batch, position: int, event: Any) -> None:
+def _apply(work: _RowBatch, position: int, event: Any) -> None:
     """One event. Plan events (a few per plan) go straight to their rows; a
     commitment's go into ``work``, written when the batch ends."""
     conn = work.conn
@@ -287,7 +270,7 @@ class _Commitment:
         }
 
 
-class _Batch:
+class _RowBatch:
     """What one batch changes: the commitments it touches, each read once (its row,
     and its history only for a correction), and the entry rows it adds; ``flush``
     writes them together."""
@@ -419,7 +402,7 @@ def _describe_source(conn: Connection, event: Plan.SourceRegistered | Plan.Sourc
     recorded citing that document, and the basis of their commitments (the status's
     source kind) show the new description, as ``as_now_described`` has it. Rare (a
     plan file gaining kinds), so the plan's rows are simply read and matched here;
-    events recorded later are described as they come (``_Batch.described``)."""
+    events recorded later are described as they come (``_RowBatch.described``)."""
     plan = conn.execute(select(t.plans).where(t.plans.c.id == str(event.originator_id))).one()
     sources = dict(plan.sources)
     if isinstance(event, Plan.SourceRegistered):

@@ -28,7 +28,7 @@ from tracker.domain.entries import CLOSED_STATUSES, TRACKER_EVENT_TYPES, Entry, 
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS, Figures, figures, figures_from
 from tracker.readmodels import schema as t
-from tracker.readmodels.rows import entry_from_row, moment_text, stale_day, text_date
+from tracker.readmodels.rows import entry_from_row, sortable_moment, stale_day, text_date
 
 HEADLINES = ("delivered", "in_progress", "announced", "overdue", "stale", "no_deadline")
 
@@ -281,7 +281,7 @@ class ReadModel:
             else:
                 where = [stale, *scope]
                 if beside and len(beside) >= limit:
-                    oldest = min(moment_text(i.entry.recorded_at) for i in beside)
+                    oldest = min(sortable_moment(i.entry.recorded_at) for i in beside)
                     where.append(c.stale_news_at > oldest)
                 rows = _newest(conn, where, c.stale_news_at, limit)
                 rows += conn.execute(select(t.commitments).where(future, *scope))

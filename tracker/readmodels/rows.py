@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from tracker.application.transcodings import restored_source, source_data
 from tracker.domain import numbers
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
 from tracker.domain.figures import STALE_AFTER_DAYS
 from tracker.domain.sources import Fact, Source
+from tracker.store.transcodings import restored_source, source_data
 
 DATES = frozenset({"due"})
 NUMBERS = frozenset({"amount_gbp", "target", "value"})
@@ -83,17 +83,17 @@ def stale_day(last_news: date) -> date:
 
 
 def stale_news_at(last_news: date | None, recorded_at: datetime) -> str | None:
-    """When a commitment going stale is news (``moment_text``): the later of the day
+    """When a commitment going stale is news (``sortable_moment``): the later of the day
     it goes stale and its latest record (a record, a correction say, can make it stale
     after that day). Feeds date and order a stale item so; stored, it lets them ask
     for the newest few through an index."""
     if last_news is None:
         return None
-    became = moment_text(datetime.combine(stale_day(last_news), time(), UTC))
-    return max(became, moment_text(recorded_at))
+    became = sortable_moment(datetime.combine(stale_day(last_news), time(), UTC))
+    return max(became, sortable_moment(recorded_at))
 
 
-def moment_text(moment: datetime) -> str:
+def sortable_moment(moment: datetime) -> str:
     """A moment as UTC text of fixed width, which sorts in time order (a moment with
     no time zone is taken as UTC, as feeds take it)."""
     if moment.tzinfo is None:

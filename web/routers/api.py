@@ -22,13 +22,13 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from tracker.application import chain
 from tracker.application.records import csv_cell, entry_record
 from tracker.domain.entries import STATUSES, checked_slug
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.sources import SOURCE_KINDS
 from tracker.readmodels import queries
 from tracker.readmodels.queries import headline_counts, status_record
+from tracker.store import chain
 from web import urls
 from web.conditional import etag_listed
 from web.deps import AsOfDep, ReadDep, ServicesDep

@@ -1,20 +1,7 @@
 """PostgreSQL recorders: one that can save a whole large load in one transaction, and
-its chained form, which also keeps the log's hash chain (``tracker.application.chain``).
+its chained form, which also keeps the log's hash chain (``tracker.store.chain``).
 
-psycopg 3.3, in pipeline mode, hangs for good when one statement's parameter is very
-large (an array of some 10 MB: a load of 10,000-20,000 events); the same statement
-outside a pipeline completes. The library pipelines every save, so a big
-``tracker load`` on PostgreSQL never finished. Small batches keep the library's
-pipelined path; large ones take the same steps (the exclusive table lock that keeps
-log positions in commit order, the notification, one INSERT, the new ids) in one
-ordinary transaction, so a load still writes all or nothing.
-
-The chained recorder adds one step to both paths, in the same transaction: once the
-INSERT has returned the new notification ids (the exclusive lock is held from before
-the INSERT until the commit), it reads the chain's last link, hashes the new events
-in one pass and inserts their links with one ``executemany``. It does not use the
-library's optional database functions (``POSTGRES_ENABLE_DB_FUNCTIONS``): they insert
-in a transaction of their own, which the links could not join.
+The design and why it is so: ``docs/pgrecorder.md``.
 """
 
 from __future__ import annotations
@@ -37,7 +24,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from tracker.application.chain import PAGE, Link, new_links
+from tracker.store.chain import PAGE
+from tracker.store.links import Link, new_links
 
 PIPELINE_LIMIT = 500  # events; a typical editor's save is one or a few
 

@@ -1,79 +1,36 @@
-"""A log anyone can verify: every stored event is chained to the one before by a hash.
+"""A log anyone can verify: every stored event is chained to the one before by a hash,
+so that a changed, removed or slipped-in event shows against any head published before.
 
-In the spirit of Certificate Transparency, the store keeps, beside the events, one
-*link* per event::
-
-    hash(n) = SHA-256( bytes of hash(n-1) || canonical(event n) )
-
-where hash(0), the genesis, is 64 zeros, and ``canonical`` is the event exactly as
-stored, as five netstrings (``<byte length>:<bytes>,``, so no two different events
-encode the same):
-
-1. the notification id (its position in the log), in decimal;
-2. the originator id in its canonical text form (a UUID lowercase with hyphens);
-3. the originator version, in decimal;
-4. the topic, UTF-8;
-5. the state: the stored bytes themselves (base64 in exports).
-
-Binding the position makes reordering visible; binding the previous hash makes any
-change to one event change every hash after it, so the *head* (the number of events
-and the last hash) stands for the whole log. ``tracker verify`` recomputes the chain
-from the stored events and names the first event that does not match: ``altered``
-(its bytes, topic, originator or version changed), ``missing`` (removed), ``extra``
-(in the log but never chained: written behind the application's back) or
-``out of order`` (another event stands where the chain expects this one).
-
-Where the links live, and why there. A table beside the events table, in the same
-database (SQLite file, PostgreSQL schema): ``<events table>_chain`` with one row per
-event (notification id, seq = its place in the chain 1, 2, 3…, originator id, originator
-version, hash as lowercase hex). The recorders (``chainrecorders``, ``pgrecorder``)
-write the rows in the *same transaction* as the events, once the library has given
-the events their notification ids, reading the previous link in that transaction
-while it holds the store's write lock (SQLite's, taken by the first INSERT;
-PostgreSQL's EXCLUSIVE table lock, which also keeps ids in commit order), so
-concurrent writers always extend one chain. A side table rather than a column on the
-library's events table: the library owns that table's DDL, its composite type and its
-INSERT statements; a side table leaves them alone, lets a store made before the chain
-be chained without ALTER TABLE (a one-time backfill on first open), keeps the head
-one indexed row away (``seq`` is the count), and still remembers which event stood at
-a position after someone deletes it.
-
-What the chain can and cannot show. There is no secret: someone who can write to the
-database can rewrite every link consistently, or drop the last events together with
-their links. The chain turns that into something anyone can detect *against a head
-seen before*: publish the head (the site, each export), keep old heads, and check that
-a later log still holds the old head's hash at the old head's position (``tracker
-export --format log`` gives every event's hash). Emptying the chain table is no way
-round it: the next open chains the log as it then stands, as it does for a store made
-before the chain, and only a head seen before shows the difference. SQLite's
-notification ids are rowids: a ``VACUUM`` that renumbered them would break the chain,
-as it would break the library's own tracking of positions.
-
-Verifying reads the events and the links side by side by notification id, a page at a
-time (a log of 100,000+ events never sits in memory), all in one snapshot of the store
-(one SQLite read transaction, one PostgreSQL REPEATABLE READ transaction), so writers
-carrying on meanwhile cannot make a sound log look broken.
+The design and why it is so: ``docs/chain.md``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
+from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import Notification
 
 from tracker.domain.errors import InvalidInputError, TrackerError
 from tracker.domain.ids import catalogue_id, commitment_id, plan_id
+from tracker.store.links import (
+    ALGORITHM,
+    GENESIS,
+    ChainedRecorder,
+    Link,
+    LogReader,
+    link_hash,
+)
 
-ALGORITHM = "sha256"
-GENESIS = "0" * 64
+# Read by callers as ``chain.X`` beside the rest: the chain's whole public face.
+from tracker.store.links import ChainError as ChainError
+from tracker.store.links import canonical as canonical
+
 PAGE = 1000
 
 ALTERED = "altered"
@@ -92,20 +49,6 @@ LOG_EXPORT_FIELDS = (
 )
 
 T = TypeVar("T")
-
-
-class ChainError(TrackerError):
-    """The stored log no longer matches its chain where a new event must be linked."""
-
-
-class Link(NamedTuple):
-    """One row of the chain table."""
-
-    notification_id: int
-    seq: int
-    originator_id: str
-    originator_version: int
-    hash: str
 
 
 @dataclass(frozen=True)
@@ -155,113 +98,6 @@ class Verification:
             "head": self.head_label,
             "mismatch": asdict(self.mismatch) if self.mismatch else None,
         }
-
-
-# The stores' side: what a chained recorder offers.
-
-
-class LogReader(Protocol):
-    """The events and the links, read in one snapshot of the store."""
-
-    def events(self, after: int, limit: int) -> Sequence[Notification]: ...
-
-    def links(self, after: int, limit: int) -> Sequence[Link]: ...
-
-
-@runtime_checkable
-class ChainedRecorder(Protocol):
-    def log_snapshot(self) -> AbstractContextManager[LogReader]: ...
-
-    def chain_head(self) -> Link | None: ...
-
-    def chain_links(self, first: int, last: int) -> Sequence[Link]: ...
-
-
-# The encoding
-
-
-def canonical(
-    notification_id: int, originator_id: Any, originator_version: int, topic: str, state: bytes
-) -> bytes:
-    """One stored event as five netstrings (see the module's docstring)."""
-    return _netstrings(
-        str(notification_id).encode(),
-        str(originator_id).encode(),
-        str(originator_version).encode(),
-        topic.encode(),
-        bytes(state),
-    )
-
-
-def _netstrings(a: bytes, b: bytes, c: bytes, d: bytes, e: bytes) -> bytes:
-    return b"%d:%s,%d:%s,%d:%s,%d:%s,%d:%s," % (
-        len(a), a, len(b), b, len(c), c, len(d), d, len(e), e
-    )  # fmt: skip
-
-
-def link_hash(
-    previous: str,
-    notification_id: int,
-    originator_id: Any,
-    originator_version: int,
-    topic: str,
-    state: bytes,
-) -> str:
-    """The hash of an event chained after ``previous`` (both lowercase hex)."""
-    encoded = canonical(notification_id, originator_id, originator_version, topic, state)
-    return hashlib.sha256(bytes.fromhex(previous) + encoded).hexdigest()
-
-
-def new_links(last: Link | None, events: Iterable[tuple[int, StoredEvent]]) -> list[Link]:
-    """Links for newly stored events, given as (notification id, event) in id order,
-    chained after ``last`` (None: the log was empty). One pass, no I/O: the same
-    encoding as ``canonical``, with each originator's and topic's netstring made once
-    (a load of 100,000 events spends a fraction of a second here)."""
-    previous, seq, after = (last.hash, last.seq, last.notification_id) if last else (GENESIS, 0, 0)
-    digest = bytes.fromhex(previous)
-    sha256 = hashlib.sha256
-    names: dict[Any, tuple[str, bytes]] = {}
-    topics: dict[str, bytes] = {}
-    links = []
-    for notification_id, event in events:
-        if notification_id <= after:
-            raise ChainError(
-                f"the hash chain already reaches event {after}, past the new event"
-                f" {notification_id}: the stored log was changed outside the tracker;"
-                " run `tracker verify`"
-            )
-        named = names.get(event.originator_id)
-        if named is None:
-            name = str(event.originator_id)
-            named = names[event.originator_id] = (name, _netstring(name.encode()))
-        topic = topics.get(event.topic)
-        if topic is None:
-            topic = topics[event.topic] = _netstring(event.topic.encode())
-        number = b"%d" % notification_id
-        version = b"%d" % event.originator_version
-        state = event.state
-        digest = sha256(
-            b"%s%d:%s,%s%d:%s,%s%d:%s,"
-            % (
-                digest,
-                len(number),
-                number,
-                named[1],
-                len(version),
-                version,
-                topic,
-                len(state),
-                state,
-            )
-        ).digest()
-        seq += 1
-        after = notification_id
-        links.append(Link(notification_id, seq, named[0], event.originator_version, digest.hex()))
-    return links
-
-
-def _netstring(field: bytes) -> bytes:
-    return b"%d:%s," % (len(field), field)
 
 
 # Reading the chain

@@ -1,5 +1,5 @@
 """The library's SQLite and in-memory application recorders, extended to keep the
-hash chain of ``tracker.application.chain`` (PostgreSQL's is in ``pgrecorder``).
+hash chain of ``tracker.store.chain`` (PostgreSQL's is in ``pgrecorder``).
 
 Each writes an event's link in the transaction that stores the event, after the
 library has given it its notification id; each reads the log and its links in one
@@ -19,7 +19,8 @@ from eventsourcing.persistence import ApplicationRecorder, Notification, StoredE
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from tracker.application.chain import PAGE, Link, new_links
+from tracker.store.chain import PAGE
+from tracker.store.links import Link, new_links
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):

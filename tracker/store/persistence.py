@@ -4,7 +4,7 @@ One URL chooses the store: ``sqlite:///PATH`` (the embedded default),
 ``postgresql://USER@HOST:PORT/DB`` (production; ``?schema=NAME`` picks a schema), or
 ``memory://`` (the in-process store tests use as their fake).
 
-Every store keeps the log's hash chain (``tracker.application.chain``) unless asked not
+Every store keeps the log's hash chain (``tracker.store.chain``) unless asked not
 to: the library's recorders, extended (``chainrecorders``, ``pgrecorder``).
 """
 
@@ -18,9 +18,9 @@ from tracker.domain.errors import InvalidInputError
 DATABASE_URL_VARIABLE = "TRACKER_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///tracker.sqlite"
 CHAINED = {
-    "memory": "tracker.application.chainrecorders:ChainedPOPOFactory",
-    "sqlite": "tracker.application.chainrecorders:ChainedSQLiteRecorder",
-    "postgres": "tracker.application.pgrecorder:ChainedPostgresRecorder",
+    "memory": "tracker.store.chainrecorders:ChainedPOPOFactory",
+    "sqlite": "tracker.store.chainrecorders:ChainedSQLiteRecorder",
+    "postgres": "tracker.store.pgrecorder:ChainedPostgresRecorder",
 }
 
 
@@ -67,7 +67,7 @@ def store_settings(url: str, create_tables: bool = True, hash_chain: bool = True
             "APPLICATION_RECORDER_TOPIC": (
                 CHAINED["postgres"]
                 if hash_chain
-                else "tracker.application.pgrecorder:LargeBatchPostgresRecorder"
+                else "tracker.store.pgrecorder:LargeBatchPostgresRecorder"
             ),
         }
         if "schema" in query:
