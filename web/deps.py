@@ -13,7 +13,7 @@ from fastapi import Depends, HTTPException, Query, Request
 from tracker.application.specs import date_of
 from tracker.domain.errors import InvalidInputError
 from tracker.readmodels import ReadModel
-from web.app import Services
+from web.services import Services
 
 
 async def services(request: Request) -> Services:

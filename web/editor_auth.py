@@ -29,9 +29,9 @@ from fastapi import Depends, Request
 from starlette.responses import Response
 
 from web import csrf, urls
-from web.app import Services
 from web.editor_forms import FormDep
 from web.routers.pages import PageError
+from web.services import Services
 from web.sessions import Session
 
 SESSION_COOKIE = "editor-session"

@@ -52,7 +52,6 @@ from tracker.domain.errors import ConflictError, InvalidInputError, NotFoundErro
 from tracker.domain.sources import Source
 from tracker.readmodels.queries import CommitmentRow, Item, PlanInfo
 from web import csrf, urls
-from web.app import Services
 from web.deps import ServicesDep
 from web.editor_auth import (
     ACTION,
@@ -83,6 +82,7 @@ from web.editor_forms import (
     message,
 )
 from web.routers.pages import PageError, error_page, render, slug_of
+from web.services import Services
 from web.sessions import Session
 
 NO_STORE = "no-store, private"

@@ -34,9 +34,9 @@ from tracker.domain.figures import STALE_AFTER_DAYS
 from tracker.domain.sources import Source
 from tracker.readmodels.queries import CommitmentRow, Item
 from web import bidi, urls
-from web.app import Services
 from web.conditional import etag_listed, not_modified
 from web.deps import ServicesDep
+from web.services import Services
 
 router = APIRouter(tags=["feeds"])
 

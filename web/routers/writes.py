@@ -49,12 +49,12 @@ from tracker.domain.errors import InvalidInputError, TrackerError
 from tracker.idempotency import HEADER as IDEMPOTENCY_HEADER
 from tracker.idempotency import run_once
 from web import urls, writeschemas
-from web.app import Services
 from web.auth import CommitmentAdminDep, EditorDep, PlanAdminDep, SourceAdminDep
 from web.bodies import BodyTooLarge, capped_body
 from web.deps import ServicesDep
 from web.problems import Problem, from_error, invalid, responses
 from web.routers.api import CommitmentDep, CommitmentLinks, Event, PlanDep, Source
+from web.services import Services
 
 MAX_BODY = 64 * 1024
 MAX_KEY = 255
