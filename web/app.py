@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from web import errors
 from web.cache import Head, ResponseCache
 from web.security import SecurityHeaders, server_error, store_busy
 from web.services import start
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ResponseCache, head=_head, max_entries=settings.cache_entries)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so cached answers get them
     app.add_exception_handler(Exception, server_error)
+    errors.install(app)
     for busy in BUSY_ERRORS:
         app.add_exception_handler(busy, store_busy)
     from web.routers import api, feeds, pages

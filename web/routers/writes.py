@@ -7,9 +7,10 @@ manage plans (the three creations); editors and admins record events. Opening a
 commitment is an admin's: it says what the plan promised, which is the plan's own
 content, while editors report what has happened since.
 
-Every error is problem details (``web.problems``), and nothing is written on any of
-them. A body over ``MAX_BODY`` is refused before it is read in full. Events record
-``recorded_by`` as the token's role and organisation ("editor, Example Newsroom").
+Every error is problem details (``web.problems``, by the app's shared exception
+handlers), and nothing is written on any of them. A body over ``MAX_BODY`` is refused
+before it is read in full. Events record ``recorded_by`` as the token's role and
+organisation ("editor, Example Newsroom").
 
 ``If-Match`` (events only) holds the commitment's ``version`` as the read API shows it:
 ``3``, ``"3"`` and ``W/"3"`` all mean version 3 (versions are exact, so a weak tag is
@@ -21,13 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
 
 from tracker.access import Identity
 from tracker.application.records import entry_record
@@ -45,57 +42,28 @@ from tracker.application.writes import (
     perform,
 )
 from tracker.domain.entries import Entry
-from tracker.domain.errors import InvalidInputError, TrackerError
+from tracker.domain.errors import InvalidInputError
 from tracker.idempotency import HEADER as IDEMPOTENCY_HEADER
 from tracker.idempotency import run_once
 from web import urls, writeschemas
 from web.auth import CommitmentAdminDep, EditorDep, PlanAdminDep, SourceAdminDep
 from web.bodies import BodyTooLarge, capped_body
-from web.deps import ServicesDep
-from web.problems import Problem, from_error, invalid, responses
-from web.routers.api import CommitmentDep, CommitmentLinks, Event, PlanDep, Source
+from web.deps import CommitmentDep, PlanDep, ServicesDep
+from web.problems import Problem, invalid, responses
+from web.schemas import CommitmentCreated, PlanCreated, RecordedEvent, SourceRegistered
 from web.services import Services
 
 MAX_BODY = 64 * 1024
 MAX_KEY = 255
 
 
-class WriteRoute(APIRoute):
-    """Refuses an oversized body before reading it all, and answers every error a write
-    can meet as problem details."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                await _read_body(request, MAX_BODY)
-                return await handler(request)
-            except Problem as problem:
-                return problem.response()
-            except TrackerError as error:
-                return from_error(error).response()
-            except RequestValidationError as error:
-                return _unreadable(error).response()
-
-        return route
-
-
-def _unreadable(error: RequestValidationError) -> Problem:
-    """A parameter FastAPI itself refused: named as the read API names them."""
-    problems = []
-    for item in error.errors():
-        where = [str(part) for part in item.get("loc", ()) if part not in ("path", "header")]
-        problems.append({"field": ".".join(where) or "request", "detail": item.get("msg", "")})
-    return Problem(422, "; ".join(f"{p['field']}: {p['detail']}" for p in problems), problems)
-
-
-async def _read_body(request: Request, limit: int) -> None:
-    """Read the body, at most ``limit`` bytes of it, whatever Content-Length says."""
+async def read_capped_body(request: Request) -> None:
+    """Read the body, at most ``MAX_BODY`` bytes of it, whatever Content-Length says:
+    the router's first dependency, so an oversized body is refused before anything."""
     try:
-        request._body = await capped_body(request, limit)  # what ``body()`` returns now
+        request._body = await capped_body(request, MAX_BODY)  # what ``body()`` returns now
     except BodyTooLarge:
-        raise Problem(413, f"the body is larger than {limit // 1024} KiB") from None
+        raise Problem(413, f"the body is larger than {MAX_BODY // 1024} KiB") from None
 
 
 async def json_body(request: Request) -> Any:
@@ -135,47 +103,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-# Response models
-
-
-class RecordedEvent(Event):
-    version: int = Field(description="the commitment's version now: the next If-Match")
-
-
-class PlanLinks(BaseModel):
-    html: str
-    api: str
-
-
-class PlanCreated(BaseModel):
-    slug: str
-    title: str
-    publisher: str
-    published_on: str
-    url: str | None
-    sources: dict[str, Source]
-    events: list[Event]
-    links: PlanLinks
-
-
-class SourceRegistered(BaseModel):
-    plan: str
-    key: str
-    source: Source
-    links: PlanLinks
-
-
-class CommitmentCreated(BaseModel):
-    plan: str
-    slug: str
-    title: str
-    theme: str | None
-    owner: str | None
-    version: int = Field(description="the number of its latest event (for If-Match)")
-    events: list[Event]
-    links: CommitmentLinks
-
-
 PROBLEMS = {
     401: "No valid token: none, malformed, unknown or revoked",
     403: "The token's role may not do this",
@@ -201,7 +128,7 @@ def _created(description: str, **problems: str) -> dict[int | str, dict[str, Any
     }
 
 
-router = APIRouter(prefix="/api/v1", tags=["writing"], route_class=WriteRoute)
+router = APIRouter(prefix="/api/v1", tags=["writing"], dependencies=[Depends(read_capped_body)])
 
 
 # Routes
