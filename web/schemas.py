@@ -6,12 +6,14 @@ either is answered with (``Error``; see ``web.problems``)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from tracker.domain.entries import STATUSES
+from tracker.application.records import entry_record
+from tracker.domain.entries import STATUSES, Entry
 from tracker.domain.sources import SOURCE_KINDS
+from web import urls
 
 SourceKind = Literal[SOURCE_KINDS]
 
@@ -255,3 +257,24 @@ class CommitmentCreated(BaseModel):
     version: int = Field(description="the number of its latest event (for If-Match)")
     events: list[Event]
     links: CommitmentLinks
+
+
+# Records in these shapes, for both routers that answer with them
+
+
+def event_record(
+    plan: str, commitment: str | None, entry: Entry, corrected_by: int | None
+) -> dict[str, Any]:
+    """An event as ``Event``: the export's record, its correction and its permalink."""
+    record = entry_record(plan, commitment, entry)
+    record["corrected_by"] = corrected_by
+    record["permalink"] = urls.event(plan, commitment, entry.number)
+    return record
+
+
+def commitment_links(plan: str, slug: str) -> dict[str, str]:
+    return {
+        "html": urls.commitment(plan, slug),
+        "feed": urls.feed("commitment", "atom", plan=plan, slug=slug),
+        "api": urls.api_commitment(plan, slug),
+    }

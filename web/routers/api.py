@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from tracker.application import chain
-from tracker.application.records import csv_cell, entry_record
+from tracker.application.records import csv_cell
 from tracker.domain.entries import STATUSES
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.readmodels import queries
@@ -40,6 +40,8 @@ from web.schemas import (
     PlanSummary,
     Source,
     TimelinePage,
+    commitment_links,
+    event_record,
 )
 from web.sourcelists import commitment_sources, plan_sources
 
@@ -159,7 +161,7 @@ def commitment(plan: PlanDep, slug: CommitmentDep, read: ReadDep, as_of: AsOfDep
         "summary": row.summary,
         "announced_on": str(row.announced_on),
         "version": row.version,
-        "links": _commitment_links(plan, slug),
+        "links": commitment_links(plan, slug),
         "events": [_event(item) for item in detail.items],
         "sources": [_source(line.as_dict()) for line in commitment_sources(detail.items)],
     }
@@ -207,7 +209,7 @@ def delays(read: ReadDep, as_of: AsOfDep) -> Any:
     return {
         "as_of": as_of,
         "commitments": [
-            {**status_record(row), "links": _commitment_links(row.plan, row.slug)}
+            {**status_record(row), "links": commitment_links(row.plan, row.slug)}
             for row in read.delays(as_of)
         ],
     }
@@ -240,22 +242,12 @@ def _summary(info: queries.PlanInfo, total: int, counts: dict, as_of: date) -> d
     }
 
 
-def _commitment_links(plan: str, slug: str) -> dict[str, str]:
-    return {
-        "html": urls.commitment(plan, slug),
-        "feed": urls.feed("commitment", "atom", plan=plan, slug=slug),
-        "api": urls.api_commitment(plan, slug),
-    }
-
-
 def _source(data: dict[str, Any]) -> dict[str, Any]:
     return {name: data.get(name) for name in Source.model_fields}
 
 
 def _event(item: queries.Item, timeline: bool = False) -> dict[str, Any]:
-    record = entry_record(item.plan, item.commitment, item.entry)
-    record["corrected_by"] = item.corrected_by
-    record["permalink"] = urls.event(item.plan, item.commitment, item.entry.number)
+    record = event_record(item.plan, item.commitment, item.entry, item.corrected_by)
     if timeline:
         record["commitment_title"] = item.commitment_title
         record["delay"] = item.delay
