@@ -33,6 +33,7 @@ from tracker.domain.errors import InvalidInputError
 from tracker.domain.sources import Source
 from web.bodies import BodyTooLarge, capped_body
 from web.presenters.forms import NOTE_REQUIRED, REQUIRED, SUBJECTS
+from web.presenters.wording import FORM_NOT_READ
 from web.rendering import PageError
 
 MAX_FORM = 64 * 1024
@@ -79,7 +80,7 @@ class FormError(PageError):
     """A body that is not a form we can read: too big, not urlencoded, not UTF-8."""
 
     def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(status_code, "The form could not be read", message)
+        super().__init__(status_code, FORM_NOT_READ, message)
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -106,7 +107,7 @@ async def read_form(request: Request) -> dict[str, str]:
             max_num_fields=MAX_FIELDS,
         )
     except (UnicodeDecodeError, ValueError):
-        raise FormError(400, "The form could not be read.") from None
+        raise FormError(400, FORM_NOT_READ + ".") from None
     form: dict[str, str] = {}
     for name, value in pairs:
         form.setdefault(name, value.replace("\r\n", "\n").replace("\r", "\n"))

@@ -21,7 +21,7 @@ from starlette.routing import Match
 from tracker.domain.errors import InvalidInputError, NotFoundError, TrackerError
 from web import problems, urls
 from web.editor_auth import SignInNeeded
-from web.presenters.wording import sentence
+from web.presenters.wording import NO_SUCH_PAGE, NOT_FOUND, NOT_UNDERSTOOD, sentence
 from web.problems import Problem
 from web.rendering import PageError, error_page
 from web.security import server_error
@@ -40,12 +40,9 @@ async def on_tracker_error(request: Request, error: TrackerError) -> Response:
     if isinstance(error, NotFoundError):
         editors = request.url.path.startswith(urls.editor_home())
         links = ((urls.editor_home(), "Editors"),) if editors else ()
-        return await on_page_error(
-            request, PageError(404, "Not found", sentence(str(error)), links)
-        )
+        return await on_page_error(request, PageError(404, NOT_FOUND, sentence(str(error)), links))
     if isinstance(error, InvalidInputError):
-        title = "That request could not be understood"
-        return await on_page_error(request, PageError(422, title, str(error) + "."))
+        return await on_page_error(request, PageError(422, NOT_UNDERSTOOD, str(error) + "."))
     return await server_error(request, error)
 
 
@@ -72,7 +69,7 @@ async def on_http_error(request: Request, error: StarletteHTTPException) -> Resp
     if error.status_code != 404 or machine or "text/html" not in request.headers.get("accept", ""):
         return await http_exception_handler(request, error)
     links = (("/", "Every plan"),)
-    problem = PageError(404, "Not found", "There is no page at this address.", links)
+    problem = PageError(404, NOT_FOUND, NO_SUCH_PAGE, links)
     return await on_page_error(request, problem)
 
 

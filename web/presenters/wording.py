@@ -58,6 +58,13 @@ TYPE_LABELS = {
     "deadline_missed": "Deadline missed",
     "transferred": "Transferred",
 }
+# Error pages' headings.
+NOT_FOUND = "Not found"
+NO_SUCH_PAGE = "There is no page at this address."
+NOT_UNDERSTOOD = "That request could not be understood"
+DATE_NOT_READ = "That date could not be read"
+FORM_NOT_READ = "The form could not be read"
+DATE_FORMATS = "Write a date as YYYY, YYYY-MM or YYYY-MM-DD."
 # After an event's date, where the source gives less than a day.
 PRECISION = {
     "day": "",

@@ -34,7 +34,10 @@ from web.presenters.views import (
     transferred_to,
 )
 from web.presenters.wording import (
+    DATE_FORMATS,
+    DATE_NOT_READ,
     GROUP_LABELS,
+    NOT_FOUND,
     ONLY_OFFICIAL,
     how_we_know,
 )
@@ -63,9 +66,9 @@ def reference_day(
     except InvalidInputError as error:
         message = f"as_of: {error}."
         if "YYYY" not in message:
-            message += " Write a date as YYYY, YYYY-MM or YYYY-MM-DD."
+            message += " " + DATE_FORMATS
         links = (instead,) if instead else ()
-        raise PageError(422, "That date could not be read", message, links) from None
+        raise PageError(422, DATE_NOT_READ, message, links) from None
 
 
 def plan_filters(**given: str | None) -> dict[str, str | None]:
@@ -223,7 +226,7 @@ def timeline_page(request: Request, services: ServicesDep, page: str | None = No
     items, total = read.timeline(number, PER_PAGE)
     pages = max(1, math.ceil(total / PER_PAGE))
     if number > pages:
-        raise PageError(404, "Not found", f"There is no page {number}: the timeline has {pages}.")
+        raise PageError(404, NOT_FOUND, f"There is no page {number}: the timeline has {pages}.")
     context = {
         "items": items,
         "page": number,
@@ -248,7 +251,7 @@ def delays_page(request: Request, services: ServicesDep, page: str | None = None
     everything = read.delays(today)
     pages = max(1, math.ceil(len(everything) / DELAYS_PER_PAGE))
     if number > pages:
-        raise PageError(404, "Not found", f"There is no page {number}: the delays have {pages}.")
+        raise PageError(404, NOT_FOUND, f"There is no page {number}: the delays have {pages}.")
     start = (number - 1) * DELAYS_PER_PAGE
     rows = everything[start : start + DELAYS_PER_PAGE]
     plans = {p.slug: p for p in read.plan_infos()}
@@ -303,5 +306,5 @@ def page_number(text: str | None) -> int:
         raise InvalidInputError(f"page: '{text}' is not a page number (1, 2, 3...)", "page")
     number = int(text)
     if number < 1:
-        raise PageError(404, "Not found", "Pages are numbered from 1.")
+        raise PageError(404, NOT_FOUND, "Pages are numbered from 1.")
     return number
