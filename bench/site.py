@@ -573,7 +573,8 @@ def profile(args, name: str, url: str | None, endpoint: Endpoint) -> dict:
     """``--profile-requests`` requests through the whole ASGI app (routing, dependencies,
     endpoint, rendering) in this thread, under cProfile: what uvicorn and the network
     add is left out, and the bare app's profile shows the framework's share."""
-    from web.app import create_app, start
+    from web.app import create_app
+    from web.services import start
     from web.settings import Settings
 
     if url is None:

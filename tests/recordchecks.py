@@ -24,7 +24,7 @@ from tracker.datafiles import PLAN_FILE
 from tracker.domain.dates import PartialDate
 from tracker.domain.errors import InvalidInputError
 from tracker.yamltext import read_yaml
-from web.wording import SOURCE_KINDS
+from web.presenters.wording import SOURCE_KINDS
 
 QUOTED_TYPES = ("status_changed", "transferred")
 REQUIRED_SOURCE_FIELDS = ("publisher", "title", "published_on")

@@ -12,8 +12,8 @@ from tests.test_web_pages import PAGES, Tags, between
 from tracker.domain.entries import CLOSED_STATUSES
 from tracker.domain.figures import STALE_AFTER_DAYS
 from web import urls
-from web.routers import pages
-from web.wording import SOURCE_KINDS, STATUS_MEANINGS
+from web.presenters import wording as pages
+from web.presenters.wording import SOURCE_KINDS, STATUS_MEANINGS
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import html
 
 from tests.test_web_pages import BWV, HOSTILE_NOTE, HOSTILE_TITLE, PLAN, SOURCE, Tags, record
 from web import urls
-from web.routers.pages import templates
+from web.presenters.wording import SOURCE_KINDS
+from web.rendering import templates
 from web.sourcelists import commitment_sources, plan_sources, source_line
-from web.wording import SOURCE_KINDS
 
 PRESS_RELEASE = "Mayor's Action Plan focuses on disproportionality of police powers"
 LDRS = "Lib Dem candidate slams Mayor of London on stop and search"

@@ -1,9 +1,16 @@
-"""Request bodies read with a ceiling, for the routes that take one (the write API's
-JSON, the editors' forms)."""
+"""What requests bring: bodies read with a ceiling, for the routes that take one (the
+write API's JSON, the editors' forms), and the write API's JSON and headers, read."""
 
 from __future__ import annotations
 
-from fastapi import Request
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+
+from tracker.domain.errors import InvalidInputError
+from tracker.idempotency import HEADER as IDEMPOTENCY_HEADER
+from web.problems import Problem, invalid
 
 
 class BodyTooLarge(Exception):
@@ -22,3 +29,89 @@ async def capped_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise BodyTooLarge
     return bytes(body)
+
+
+# The write API's body and headers
+
+MAX_BODY = 64 * 1024
+MAX_KEY = 255
+
+
+async def read_capped_body(request: Request) -> None:
+    """Read the body, at most ``MAX_BODY`` bytes of it, whatever Content-Length says:
+    the router's first dependency, so an oversized body is refused before anything."""
+    try:
+        request._body = await capped_body(request, MAX_BODY)  # what ``body()`` returns now
+    except BodyTooLarge:
+        raise Problem(413, f"the body is larger than {MAX_BODY // 1024} KiB") from None
+
+
+async def json_body(request: Request) -> Any:
+    """The body as JSON; the route's own parser checks its fields.
+
+    Fractions are kept as their text (a float would round 0.1 and turn 1e400 into
+    infinity) and so are integers too long to be a count (``int()`` refuses one past
+    4,300 digits): the number rules of ``tracker.domain.numbers`` then judge the text
+    as written, and name the field."""
+    try:
+        return json.loads(await request.body(), parse_float=str, parse_int=_json_int)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise invalid("body", f"the body is not JSON: {error}") from None
+
+
+def _json_int(text: str) -> int | str:
+    return int(text) if len(text) <= 20 else text
+
+
+BodyDep = Annotated[Any, Depends(json_body)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='the commitment\'s version as last read: 3, "3" or W/"3"; a stale one'
+        " gets 409 with the current version",
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        description="a unique value per intended write (e.g. a UUID): a retry with the same"
+        " key and body returns the first answer and records nothing new; the same key with"
+        " another body gets 422, and while the first request is still running, 409",
+    ),
+]
+
+
+def if_match_versions(header: str | None) -> tuple[int, ...] | None:
+    """The versions an If-Match header names; None when absent or ``*`` (any)."""
+    if header is None or header.strip() == "*":
+        return None
+    versions = []
+    for part in header.split(","):
+        tag = part.strip().removeprefix("W/")
+        if len(tag) >= 2 and tag[0] == tag[-1] == '"':
+            tag = tag[1:-1]
+        if not (tag.isascii() and tag.isdigit() and len(tag) <= 9):
+            shown = part.strip()[:40]
+            raise InvalidInputError(
+                f"If-Match must hold the commitment's version, such as \"3\", not '{shown}'",
+                "If-Match",
+            )
+        versions.append(int(tag))
+    return tuple(versions)
+
+
+def idempotency_key(header: str | None) -> str | None:
+    """The key, unquoted (the draft writes it as a quoted string; bare is accepted)."""
+    if header is None:
+        return None
+    key = header.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
+    if not key or len(key) > MAX_KEY or not (key.isascii() and key.isprintable()):
+        raise InvalidInputError(
+            f"{IDEMPOTENCY_HEADER} must be 1 to {MAX_KEY} printable ASCII characters",
+            IDEMPOTENCY_HEADER,
+        )
+    return key

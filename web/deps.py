@@ -8,12 +8,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, Path, Query, Request
 
 from tracker.application.specs import date_of
-from tracker.domain.errors import InvalidInputError
+from tracker.domain.entries import checked_slug
+from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.readmodels import ReadModel
-from web.app import Services
+from web.services import Services
+from web.writeschemas import SLUG
 
 
 async def services(request: Request) -> Services:
@@ -43,12 +45,42 @@ async def as_of(
     """The reference day: ``?as_of=`` at any precision, else today."""
     if not as_of:
         return request.app.state.services.today()
+    return date_of(as_of, "as_of").end
+
+
+def slug_of(text: str, missing: str) -> str:
+    """A slug from the path, or a 404 (``missing``, with ``{}`` for what was given):
+    text that cannot be a slug names nothing recorded, and never reaches the database
+    (PostgreSQL refuses a NUL byte outright)."""
     try:
-        return date_of(as_of, "as_of").end
-    except InvalidInputError as error:
-        raise HTTPException(status_code=422, detail=f"as_of: {error}") from None
+        return checked_slug(text)
+    except InvalidInputError:
+        shown = text if len(text) <= 100 else text[:100] + "…"
+        raise NotFoundError(missing.format(shown)) from None
+
+
+# Documented, not enforced by FastAPI: text that is not a slug names nothing, a 404.
+SLUG_SCHEMA = {"pattern": SLUG["pattern"], "maxLength": SLUG["maxLength"]}
+
+
+async def plan_slug(
+    plan: Annotated[str, Path(description="the plan's slug", json_schema_extra=SLUG_SCHEMA)],
+) -> str:
+    return slug_of(plan, "unknown plan '{}'")
+
+
+async def commitment_slug(
+    plan: Annotated[str, Depends(plan_slug)],
+    slug: Annotated[
+        str,
+        Path(description="the commitment's slug, within its plan", json_schema_extra=SLUG_SCHEMA),
+    ],
+) -> str:
+    return slug_of(slug, f"unknown commitment '{{}}' in plan '{plan}'")
 
 
 ServicesDep = Annotated[Services, Depends(services)]
 ReadDep = Annotated[ReadModel, Depends(read_model)]
 AsOfDep = Annotated[date, Depends(as_of)]
+PlanDep = Annotated[str, Depends(plan_slug)]
+CommitmentDep = Annotated[str, Depends(commitment_slug)]

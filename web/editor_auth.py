@@ -29,9 +29,8 @@ from fastapi import Depends, Request
 from starlette.responses import Response
 
 from web import csrf, urls
-from web.app import Services
 from web.editor_forms import FormDep
-from web.routers.pages import PageError
+from web.rendering import PageError
 from web.sessions import Session
 
 SESSION_COOKIE = "editor-session"
@@ -45,14 +44,6 @@ class SignInNeeded(Exception):
     def __init__(self, location: str) -> None:
         super().__init__(location)
         self.location = location
-
-
-class Refusal(PageError):
-    """A refused request, shown as a page, with headers of its own (Retry-After)."""
-
-    def __init__(self, status_code: int, title: str, message: str, **kwargs) -> None:
-        self.headers: dict[str, str] = kwargs.pop("headers", {})
-        super().__init__(status_code, title, message, **kwargs)
 
 
 # Cookies
@@ -120,17 +111,13 @@ def here(request: Request) -> str:
 # Dependencies
 
 
-def services(request: Request) -> Services:
-    return request.app.state.services
-
-
 def current_session(request: Request) -> Session | None:
-    return services(request).sessions.find(read_cookie(request, SESSION_COOKIE))
+    return request.app.state.services.sessions.find(read_cookie(request, SESSION_COOKIE))
 
 
 def _allowed(session: Session) -> Session:
     if not session.who.may(ACTION):
-        raise Refusal(403, "Not allowed", f"An {session.who.role} token may not record events.")
+        raise PageError(403, "Not allowed", f"An {session.who.role} token may not record events.")
     return session
 
 
@@ -144,8 +131,8 @@ def signed_in(request: Request) -> Session:
 
 def refuse_forgery(request: Request) -> None:
     """403 for a POST another site's page started."""
-    if csrf.from_elsewhere(request, services(request).settings.base_url):
-        raise Refusal(
+    if csrf.from_elsewhere(request, request.app.state.services.settings.base_url):
+        raise PageError(
             403, "Refused", "This form was sent from another site, so it was not accepted."
         )
 
@@ -156,7 +143,7 @@ def posted_by(request: Request, form: FormDep) -> Session:
     session = current_session(request)
     if session is None:
         again = (urls.editor_sign_in(next=request.url.path), "Sign in again")
-        raise Refusal(
+        raise PageError(
             403,
             "You are not signed in",
             "Your session has ended (or you never signed in), so the form was not accepted."
@@ -164,7 +151,7 @@ def posted_by(request: Request, form: FormDep) -> Session:
             links=(again,),
         )
     if not csrf.matches(session.csrf, csrf.sent_token(request, form)):
-        raise Refusal(
+        raise PageError(
             403,
             "The form has expired",
             "The form did not carry this session's security token, so it was not accepted."

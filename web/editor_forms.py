@@ -32,6 +32,9 @@ from tracker.application.writes import EVENT_TYPES_BY_API
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.sources import Source
 from web.bodies import BodyTooLarge, capped_body
+from web.presenters.forms import NOTE_REQUIRED, REQUIRED, SUBJECTS
+from web.presenters.wording import FORM_NOT_READ
+from web.rendering import PageError
 
 MAX_FORM = 64 * 1024
 MAX_FIELDS = 100
@@ -50,74 +53,6 @@ OPTIONAL = (
     "source_kind",
     "source_note",
 )
-
-LABELS = {
-    "date": "Date it happened",
-    "due": "New deadline",
-    "status": "New status",
-    "amount_gbp": "Amount committed, in pounds",
-    "metric": "What is measured",
-    "target": "Target figure",
-    "value": "Measured figure",
-    "unit": "Unit",
-    "corrects": "The event to correct",
-    "to_title": "Where it went, as the source names it",
-    "to_plan": "Receiving plan's slug, if tracked here (optional)",
-    "to_commitment": "Receiving commitment's slug, if tracked here (optional)",
-    "note": "Note",
-    "quote": "Quote from the source (optional)",
-    "source_key": "Source",
-    "source_publisher": "Publisher",
-    "source_title": "Title",
-    "source_published_on": "Published on",
-    "source_url": "Web address (optional)",
-    "source_author": "Author (optional)",
-    "source_kind": "Who is speaking (optional)",
-    "source_note": "About this source, such as why no web address is known (optional)",
-}
-CORRECTION_LABELS = LABELS | {"note": "Reason: what was wrong", "date": "Date of the correction"}
-# How a parser message's leading field name reads in a sentence.
-SUBJECTS = {
-    "date": "The date",
-    "due": "The deadline",
-    "status": "The status",
-    "amount_gbp": "The amount",
-    "metric": "What is measured",
-    "target": "The target",
-    "value": "The measured figure",
-    "unit": "The unit",
-    "corrects": "The event to correct",
-    "to_title": "Where it went",
-    "to_plan": "The receiving plan",
-    "to_commitment": "The receiving commitment",
-    "note": "The note",
-    "quote": "The quote",
-    "publisher": "The publisher",
-    "title": "The title",
-    "published_on": "The publication date",
-    "url": "The web address",
-    "author": "The author",
-}
-REQUIRED = {
-    "date": "Enter the date it happened, as YYYY, YYYY-MM or YYYY-MM-DD",
-    "due": "Enter the new deadline, as YYYY, YYYY-MM or YYYY-MM-DD",
-    "status": "Choose the new status",
-    "amount_gbp": "Enter the amount committed, in pounds",
-    "metric": "Enter what is measured",
-    "target": "Enter the target figure",
-    "value": "Enter the measured figure",
-    "unit": "Enter the unit",
-    "corrects": "Choose the event to correct",
-    "to_title": "Enter where it went, as the source names it",
-    "source_key": "Choose one of the plan's sources, or a new one",
-    "source_publisher": "Enter the source's publisher",
-    "source_title": "Enter the source's title",
-    "source_published_on": "Enter the date the source was published",
-}
-NOTE_REQUIRED = {
-    "correction": "Give the reason: say what was wrong with the event",
-    "progress_reported": "Say what happened, in a note or a quote",
-}
 
 # Known-good values: a field tried alone goes into an event made of these.
 GOOD = {
@@ -141,13 +76,11 @@ GOOD_SOURCE = {"publisher": "x", "title": "x", "published_on": "2000"}
 # Reading the body
 
 
-class FormError(Exception):
+class FormError(PageError):
     """A body that is not a form we can read: too big, not urlencoded, not UTF-8."""
 
     def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
+        super().__init__(status_code, FORM_NOT_READ, message)
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -174,7 +107,7 @@ async def read_form(request: Request) -> dict[str, str]:
             max_num_fields=MAX_FIELDS,
         )
     except (UnicodeDecodeError, ValueError):
-        raise FormError(400, "The form could not be read.") from None
+        raise FormError(400, FORM_NOT_READ + ".") from None
     form: dict[str, str] = {}
     for name, value in pairs:
         form.setdefault(name, value.replace("\r\n", "\n").replace("\r", "\n"))

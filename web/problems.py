@@ -1,16 +1,24 @@
-"""Problem details (RFC 9457): how the write API answers every error.
+"""Problem details (RFC 9457): how the API (``/api/v1``, reads and writes) answers
+every error, through the shared exception handlers here, which ``create_app`` installs.
 
-A body of ``application/problem+json`` with ``type`` (always ``about:blank``: the status
-says what kind of problem it is, and the titles are HTTP's own), ``title``, ``status``,
-``detail`` and ``errors``, one ``{"field", "detail"}`` per field at fault (a body field
-such as ``date`` or ``source.published_on``, ``body`` for the body as a whole, or a
-header such as ``If-Match``). A stale version's 409 adds ``current_version``.
+A body with ``type`` (always ``about:blank``: the status says what kind of problem it
+is, and the titles are HTTP's own), ``title``, ``status``, ``detail`` and ``errors``,
+one ``{"field", "detail"}`` per field at fault (a body field such as ``date`` or
+``source.published_on``, ``body`` for the body as a whole, a parameter such as
+``as_of``, or a header such as ``If-Match``). A stale version's 409 adds
+``current_version``. Its model, for the OpenAPI document, is ``web.schemas.Error``.
+
+The media type is ``application/problem+json``, except on the read API's 4xx answers
+to a client that does not ask for it (``Accept``): those have been
+``application/json`` since the first version, and readers parse them as such.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from tracker.domain.errors import (
@@ -35,10 +43,6 @@ TITLES = {  # RFC 9110's names
 }
 
 
-class ProblemResponse(JSONResponse):
-    media_type = MEDIA_TYPE
-
-
 class Problem(Exception):
     """An error answer, raised anywhere in a write route and sent as problem details."""
 
@@ -56,7 +60,7 @@ class Problem(Exception):
         self.headers = headers or {}
         self.extra = extra
 
-    def response(self) -> ProblemResponse:
+    def response(self, media_type: str = MEDIA_TYPE) -> JSONResponse:
         body = {
             "type": "about:blank",
             "title": TITLES.get(self.status, "Error"),
@@ -65,7 +69,9 @@ class Problem(Exception):
             "errors": self.errors,
             **self.extra,
         }
-        return ProblemResponse(body, status_code=self.status, headers=self.headers)
+        return JSONResponse(
+            body, status_code=self.status, headers=self.headers, media_type=media_type
+        )
 
 
 def invalid(field: str, detail: str) -> Problem:
@@ -91,37 +97,47 @@ def _located(field: str, detail: str) -> str:
     return detail if detail.startswith(field) else f"{field}: {detail}"
 
 
-# For the OpenAPI document: the schema every problem answer follows.
+def unreadable(error: RequestValidationError) -> Problem:
+    """A parameter FastAPI itself refused: ``page: Input should be...``, each named."""
+    problems = []
+    for item in error.errors():
+        where = [str(part) for part in item.get("loc", ()) if part not in LOCATIONS]
+        problems.append({"field": ".".join(where) or "request", "detail": item.get("msg", "")})
+    return Problem(422, "; ".join(f"{p['field']}: {p['detail']}" for p in problems), problems)
 
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "title": "Problem",
-    "type": "object",
-    "required": ["type", "title", "status", "detail", "errors"],
-    "properties": {
-        "type": {"type": "string", "description": "always about:blank: see status"},
-        "title": {"type": "string", "description": "the status's name"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string", "description": "what was wrong, fit to show a person"},
-        "errors": {
-            "type": "array",
-            "description": "one per field at fault: a body field, 'body', or a header",
-            "items": {
-                "type": "object",
-                "required": ["field", "detail"],
-                "properties": {"field": {"type": "string"}, "detail": {"type": "string"}},
-            },
-        },
-        "current_version": {
-            "type": "integer",
-            "description": "on a 409 for a stale If-Match: the commitment's version now",
-        },
-    },
-}
+
+LOCATIONS = ("query", "path", "header")
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith(API)
+
+
+API = "/api/"
+
+
+def media_type(request: Request, status: int) -> str:
+    """``application/json`` for a read's 4xx unless the client asks for problem+json."""
+    read = request.method in ("GET", "HEAD") and status < 500
+    return (
+        "application/json"
+        if read and MEDIA_TYPE not in request.headers.get("accept", "")
+        else MEDIA_TYPE
+    )
+
+
+def answer(request: Request, problem: Problem) -> JSONResponse:
+    return problem.response(media_type(request, problem.status))
+
+
+# For the OpenAPI document: every problem answer follows ``web.schemas.Error``.
+
+SCHEMA = {"$ref": "#/components/schemas/Error"}
 
 
 def responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses``: for each status, what it means here; a problem+json body."""
-    content = {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}
+    content = {MEDIA_TYPE: {"schema": SCHEMA}}
     documented: dict[int | str, dict[str, Any]] = {
         status: {"description": text, "content": content} for status, text in descriptions.items()
     }

@@ -69,6 +69,29 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class NoStore:
+    """ASGI middleware: ``Cache-Control: no-store, private`` on every answer under
+    ``prefix`` (the editors' pages, which carry a session's CSRF token), errors too."""
+
+    def __init__(self, app: Callable, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+
+        async def no_store(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k != b"cache-control"]
+                message = {**message, "headers": [*kept, (b"cache-control", NO_STORE)]}
+            await send(message)
+
+        await self.app(scope, receive, no_store)
+
+
+NO_STORE = b"no-store, private"
 BUSY_RETRY_AFTER_SECONDS = 2
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import TRACKER_EVENT_TYPES
 from tracker.readmodels.queries import Item
-from web.wording import kind_label
+from web.presenters.wording import kind_label
 
 FIELDS = ("publisher", "title", "published_on", "url", "author", "kind", "note")
 

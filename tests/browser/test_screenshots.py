@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import COMMITMENT, PLAN, PageType, plan_rows
 from web import urls
-from web.routers.pages import STATUS_LABELS
+from web.presenters.wording import STATUS_LABELS
 
 DESKTOP = 1280
 PHONE = 390

@@ -2,8 +2,9 @@
 
 Handlers are plain ``def``s (the store's library is synchronous; FastAPI runs them in
 its thread pool) and read tables only, never an aggregate. Every error a client can
-cause is a 4xx whose body is ``{"detail": "..."}``: ``ApiRoute`` turns an unknown plan
-or commitment into a 404 and a bad parameter into a 422 naming it, in one place.
+cause is a 4xx answered as problem details (``web.problems``, by the app's shared
+exception handlers): an unknown plan or commitment is a 404, a bad parameter a 422
+naming it. The models the answers follow are in ``web.schemas``.
 """
 
 from __future__ import annotations
@@ -12,246 +13,44 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
-from tracker.application.records import csv_cell, entry_record
-from tracker.domain.entries import STATUSES, checked_slug
+from tracker.application.records import csv_cell
+from tracker.domain.entries import STATUSES
 from tracker.domain.errors import InvalidInputError, NotFoundError
-from tracker.domain.sources import SOURCE_KINDS
 from tracker.readmodels import queries
 from tracker.readmodels.queries import headline_counts, status_record
 from tracker.store import chain
 from web import urls
 from web.conditional import etag_listed
-from web.deps import AsOfDep, ReadDep, ServicesDep
+from web.deps import AsOfDep, CommitmentDep, PlanDep, ReadDep, ServicesDep, slug_of
 from web.loghead import log_head
+from web.schemas import (
+    CommitmentDetail,
+    CommitmentStatus,
+    Delays,
+    Error,
+    LogHead,
+    PlanDetail,
+    PlanSummary,
+    Source,
+    TimelinePage,
+    commitment_links,
+    event_record,
+)
 from web.sourcelists import commitment_sources, plan_sources
-from web.writeschemas import SLUG
 
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
 PER_PAGE = 50
 StatusFilter = Literal[(*STATUSES, "overdue", "stale", "no_deadline")]
-SourceKind = Literal[SOURCE_KINDS]
-
-
-class ApiRoute(APIRoute):
-    """Maps the errors a request can cause to JSON 4xx answers, for every API route."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except NotFoundError as error:
-                return JSONResponse({"detail": str(error)}, status_code=404)
-            except InvalidInputError as error:
-                field = f"{error.field}: " if error.field else ""
-                return JSONResponse({"detail": f"{field}{error}"}, status_code=422)
-            except RequestValidationError as error:
-                problems = "; ".join(_problem(e) for e in error.errors())
-                return JSONResponse({"detail": problems}, status_code=422)
-
-        return route
-
-
-def _problem(error: dict[str, Any]) -> str:
-    """``page: Input should be greater than or equal to 1``: the parameter, then why."""
-    where = [str(part) for part in error.get("loc", ()) if part not in ("query", "path")]
-    return f"{'.'.join(where) or 'request'}: {error.get('msg', 'invalid')}"
-
-
-# Response models: what the OpenAPI document promises, and FastAPI checks.
-
-
 JSONL = "application/jsonl"
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # bytes of a log export kept in memory before a file
-
-
-class Error(BaseModel):
-    detail: str = Field(description="What was wrong, naming the plan, commitment or parameter")
-
-
-class Source(BaseModel):
-    publisher: str
-    title: str
-    published_on: str = Field(description="YYYY, YYYY-MM or YYYY-MM-DD")
-    url: str | None = None
-    author: str | None = None
-    kind: SourceKind | None = Field(None, description="who is speaking; null if not stated")
-    note: str | None = Field(None, description="about the source, such as why no URL is known")
-
-
-class TransferredFrom(BaseModel):
-    plan: str
-    commitment: str
-    date: str = Field(description="the date of the transfer: YYYY, YYYY-MM or YYYY-MM-DD")
-
-
-StoredNumber = Annotated[
-    int | float | str | None,
-    Field(
-        description="a number; text only where an older version stored a value that is not"
-        " one (such as NaN or 1E+5000), shown as it was recorded"
-    ),
-]
-
-
-class Event(BaseModel):
-    """One recorded event, in the shape of ``tracker export``; a type's own fields
-    (``summary``, ``due``, ``status``, ``amount_gbp``, ``metric``, ``target``,
-    ``value``, ``unit``, ``corrects``, ``to_title``, ``to_plan``, ``to_commitment``)
-    appear only on events of that type."""
-
-    plan: str
-    commitment: str | None = Field(description="null for a plan-wide event")
-    number: int = Field(description="1-based, within the commitment (or the plan)")
-    type: str
-    date: str = Field(description="YYYY, YYYY-MM or YYYY-MM-DD, at the source's precision")
-    date_precision: Literal["year", "month", "day"]
-    recorded_at: str
-    recorded_by: str
-    source: Source
-    note: str | None
-    quote: str | None
-    summary: str | None = None
-    due: str | None = None
-    status: str | None = None
-    amount_gbp: StoredNumber = None
-    metric: str | None = None
-    target: StoredNumber = None
-    value: StoredNumber = None
-    unit: str | None = None
-    corrects: int | None = None
-    to_title: str | None = None
-    to_plan: str | None = None
-    to_commitment: str | None = None
-    corrected_by: int | None = Field(description="the number of the correction, if corrected")
-    permalink: str
-
-
-class TimelineEvent(Event):
-    commitment_title: str | None
-    delay: Literal["missed", "slip", "status"] | None
-    delay_days: int | None
-
-
-class CommitmentStatus(BaseModel):
-    """A row of ``tracker status --format json``: same fields, same values."""
-
-    plan: str
-    slug: str
-    title: str
-    theme: str | None
-    owner: str | None
-    as_of: date
-    status: str = Field(description=", ".join(STATUSES))
-    status_since: str | None
-    status_source_kind: SourceKind | None = Field(
-        description="the kind of the source of the event that set the status; null if none"
-    )
-    due: str | None = Field(description="the current deadline, at its precision")
-    due_on: date | None = Field(description="the day the current deadline falls due")
-    first_due: str | None
-    days_overdue: int
-    slip_days: int
-    stale: bool
-    last_event_on: str | None
-    delivered_on: str | None
-    delivered_late_by_days: int | None
-    transferred_from: list[TransferredFrom] = Field(
-        description="commitments whose transfer names this one as where they went"
-    )
-
-
-class CommitmentLinks(BaseModel):
-    html: str
-    feed: str
-    api: str
-
-
-class DelayedCommitment(CommitmentStatus):
-    links: CommitmentLinks
-
-
-class CommitmentDetail(CommitmentStatus):
-    summary: str
-    announced_on: str
-    version: int = Field(description="the number of its latest event (for If-Match)")
-    links: CommitmentLinks
-    events: list[Event] = Field(description="every event, in recording order")
-    sources: list[Source] = Field(
-        description="every document its events cite, each once, oldest first"
-        " (not the tracker's own deadline checks)"
-    )
-
-
-class Counts(BaseModel):
-    delivered: int
-    in_progress: int
-    announced: int = Field(description="Announced, with no status reported by any source yet")
-    overdue: int
-    stale: int
-    no_deadline: int
-    total: int
-
-
-class PlanLinks(BaseModel):
-    html: str
-    feed: str
-    api: str
-    commitments: str
-    csv: str
-
-
-class PlanSummary(BaseModel):
-    slug: str
-    title: str
-    publisher: str
-    published_on: str
-    url: str | None
-    as_of: date
-    counts: Counts
-    links: PlanLinks
-
-
-class PlanDetail(PlanSummary):
-    sources: dict[str, Source] = Field(description="the plan's registered sources, by key")
-    all_sources: list[Source] = Field(
-        description="the registered sources and any that its commitments' events cite"
-        " without registering, each once, oldest first"
-    )
-    events: list[Event] = Field(description="plan-wide events, in date order")
-
-
-class PageLinks(BaseModel):
-    html: str
-    self: str
-    next: str | None
-    prev: str | None
-
-
-class TimelinePage(BaseModel):
-    page: int
-    per_page: int
-    pages: int
-    total: int
-    items: list[TimelineEvent] = Field(description="newest first, by the date it happened")
-    links: PageLinks
-
-
-class Delays(BaseModel):
-    as_of: date
-    commitments: list[DelayedCommitment] = Field(description="most overdue first")
 
 
 NOT_FOUND = {404: {"model": Error, "description": "No such plan or commitment"}}
@@ -269,36 +68,7 @@ CSV_RESPONSES = {
     },
 }
 
-router = APIRouter(prefix="/api/v1", tags=["api"], route_class=ApiRoute, responses=INVALID)
-
-
-# Documented, not enforced by FastAPI: text that is not a slug names nothing, a 404.
-SLUG_SCHEMA = {"pattern": SLUG["pattern"], "maxLength": SLUG["maxLength"]}
-
-
-def plan_slug(
-    plan: Annotated[str, Path(description="the plan's slug", json_schema_extra=SLUG_SCHEMA)],
-) -> str:
-    return _slug(plan, lambda shown: f"unknown plan '{shown}'")
-
-
-def commitment_slug(
-    plan: Annotated[str, Depends(plan_slug)],
-    slug: Annotated[
-        str,
-        Path(description="the commitment's slug, within its plan", json_schema_extra=SLUG_SCHEMA),
-    ],
-) -> str:
-    return _slug(slug, lambda shown: f"unknown commitment '{shown}' in plan '{plan}'")
-
-
-def _slug(value: str, missing: Callable[[str], str]) -> str:
-    """Text that cannot be a slug names nothing recorded, and never reaches the database
-    (PostgreSQL refuses a NUL byte outright)."""
-    try:
-        return checked_slug(value)
-    except InvalidInputError:
-        raise NotFoundError(missing(value if len(value) <= 100 else value[:100] + "…")) from None
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=INVALID)
 
 
 def filters(
@@ -315,8 +85,6 @@ def filters(
     return {"status": status, "theme": theme, "owner": owner, "q": q}
 
 
-PlanDep = Annotated[str, Depends(plan_slug)]
-CommitmentDep = Annotated[str, Depends(commitment_slug)]
 FiltersDep = Annotated[dict[str, str | None], Depends(filters)]
 
 
@@ -393,7 +161,7 @@ def commitment(plan: PlanDep, slug: CommitmentDep, read: ReadDep, as_of: AsOfDep
         "summary": row.summary,
         "announced_on": str(row.announced_on),
         "version": row.version,
-        "links": _commitment_links(plan, slug),
+        "links": commitment_links(plan, slug),
         "events": [_event(item) for item in detail.items],
         "sources": [_source(line.as_dict()) for line in commitment_sources(detail.items)],
     }
@@ -413,7 +181,7 @@ def timeline(
 ) -> Any:
     """Every event, newest first by the date it happened, a page at a time."""
     if plan:
-        read.plan(plan_slug(plan))
+        read.plan(slug_of(plan, "unknown plan '{}'"))
     items, total = read.timeline(page, per_page, plan)
     pages = max(1, -(-total // per_page))
 
@@ -441,7 +209,7 @@ def delays(read: ReadDep, as_of: AsOfDep) -> Any:
     return {
         "as_of": as_of,
         "commitments": [
-            {**status_record(row), "links": _commitment_links(row.plan, row.slug)}
+            {**status_record(row), "links": commitment_links(row.plan, row.slug)}
             for row in read.delays(as_of)
         ],
     }
@@ -474,22 +242,12 @@ def _summary(info: queries.PlanInfo, total: int, counts: dict, as_of: date) -> d
     }
 
 
-def _commitment_links(plan: str, slug: str) -> dict[str, str]:
-    return {
-        "html": urls.commitment(plan, slug),
-        "feed": urls.feed("commitment", "atom", plan=plan, slug=slug),
-        "api": urls.api_commitment(plan, slug),
-    }
-
-
 def _source(data: dict[str, Any]) -> dict[str, Any]:
     return {name: data.get(name) for name in Source.model_fields}
 
 
 def _event(item: queries.Item, timeline: bool = False) -> dict[str, Any]:
-    record = entry_record(item.plan, item.commitment, item.entry)
-    record["corrected_by"] = item.corrected_by
-    record["permalink"] = urls.event(item.plan, item.commitment, item.entry.number)
+    record = event_record(item.plan, item.commitment, item.entry, item.corrected_by)
     if timeline:
         record["commitment_title"] = item.commitment_title
         record["delay"] = item.delay
@@ -506,12 +264,6 @@ def _csv_text(value: Any) -> Any:
 
 
 # The log itself, for anyone who wants to check it (see the /log page).
-
-
-class LogHead(BaseModel):
-    events: int = Field(description="how many events the log holds")
-    head: str = Field(description="sha256:HEX, the hash of the whole log, chained event by event")
-    export: str = Field(description="where to download the log, to check it")
 
 
 LOG_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {

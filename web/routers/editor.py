@@ -24,9 +24,11 @@ What the pages show of the record comes from the read models, as the public page
 does; the version a form is pinned to is the one its page showed, so a read model that
 lags can only cause a conflict that shows the editor what they had not seen.
 
-Every answer here says ``Cache-Control: no-store, private``: pages that carry a
-session's CSRF token must never be kept by the response cache (``web/cache.py``, which
-would skip them anyway, as they carry a cookie), a proxy or the browser's history.
+Every answer here says ``Cache-Control: no-store, private`` (``web.security.NoStore``,
+for every path under ``/editor``): pages that carry a session's CSRF token must never
+be kept by the response cache (``web/cache.py``, which would skip them anyway, as they
+carry a cookie), a proxy or the browser's history. What a route refuses becomes a page
+(or the way to sign in) in the app's shared handlers, ``web.errors``.
 Sessions, cookies and CSRF are in ``web.sessions``, ``web.editor_auth`` and
 ``web.csrf``; the limit on failed sign-ins in ``web.throttle``.
 """
@@ -34,34 +36,25 @@ Sessions, cookies and CSRF are in ``web.sessions``, ``web.editor_auth`` and
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
 
 from tracker.application.drafts import try_event
 from tracker.application.specs import EventSpec
 from tracker.application.writes import NewEvent, perform
 from tracker.domain.entries import Entry
-from tracker.domain.errors import ConflictError, InvalidInputError, NotFoundError
-from tracker.domain.sources import Source
-from tracker.readmodels.queries import CommitmentRow, Item, PlanInfo
+from tracker.domain.errors import ConflictError, InvalidInputError
 from web import csrf, urls
-from web.app import Services
-from web.deps import ServicesDep
+from web.deps import ServicesDep, slug_of
 from web.editor_auth import (
     ACTION,
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
     EditorPage,
     EditorPost,
-    Refusal,
-    SignInNeeded,
     clear_cookie,
     current_session,
     read_cookie,
@@ -70,63 +63,26 @@ from web.editor_auth import (
     set_cookie,
 )
 from web.editor_forms import (
-    CORRECTION_LABELS,
-    LABELS,
     NEW_SOURCE,
     RECORD_TYPES,
     Draft,
     FormDep,
-    FormError,
     check,
     draft_from,
     form_field,
     message,
 )
-from web.routers.pages import PageError, error_page, render, slug_of
+from web.presenters.forms import CORRECTION_LABELS, LABELS
+from web.presenters.preview import Target, preview_item, revision
+from web.rendering import PageError, render
+from web.services import Services
 from web.sessions import Session
 
-NO_STORE = "no-store, private"
 PROJECTION_WAIT = 2.0  # seconds to wait for the read models to show a new event
 MAX_TOKEN = 200
 
 
-class EditorRoute(APIRoute):
-    """Turns what a route or its dependencies refuse into a page (or the way to sign
-    in), and marks every answer ``no-store, private``."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except SignInNeeded as needed:
-                response = RedirectResponse(needed.location, status_code=303)
-            except (PageError, FormError, NotFoundError) as error:
-                response = await run_in_threadpool(_refused, request, error)
-            response.headers["Cache-Control"] = NO_STORE
-            return response
-
-        return route
-
-
-def _refused(request: Request, error: Exception) -> HTMLResponse:
-    if isinstance(error, FormError):
-        error = PageError(error.status_code, "The form could not be read", error.message)
-    elif isinstance(error, NotFoundError):
-        error = PageError(
-            404, "Not found", _sentence(str(error)), ((urls.editor_home(), "Editors"),)
-        )
-    response = error_page(request, error)
-    response.headers.update(getattr(error, "headers", {}))
-    return response
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-router = APIRouter(prefix="/editor", include_in_schema=False, route_class=EditorRoute)
+router = APIRouter(prefix="/editor", include_in_schema=False)
 
 
 # Signing in and out
@@ -175,7 +131,7 @@ def sign_in(request: Request, services: ServicesDep, form: FormDep) -> Response:
     refuse_forgery(request)
     expected = read_cookie(request, SIGN_IN_COOKIE)
     if not csrf.matches(expected, form.get(csrf.FIELD)):
-        raise Refusal(
+        raise PageError(
             403,
             "The sign-in form has expired",
             "The form did not carry its security value, so it was not accepted. Open the"
@@ -186,7 +142,7 @@ def sign_in(request: Request, services: ServicesDep, form: FormDep) -> Response:
     wait = services.throttle.retry_after(address)
     if wait is not None:
         minutes = max(1, round(wait / 60))
-        raise Refusal(
+        raise PageError(
             429,
             "Too many failed sign-ins",
             f"Too many failed attempts to sign in came from your address. Try again in"
@@ -234,38 +190,6 @@ def _signed_in(session: Session) -> dict[str, Any]:
 
 
 # Recording and correcting
-
-
-@dataclass(frozen=True)
-class Target:
-    """The commitment a form is about, as its page showed it."""
-
-    info: PlanInfo
-    row: CommitmentRow
-    items: list[Item]
-    sources: dict[str, Source]
-    today: date
-
-    @property
-    def plan(self) -> str:
-        return self.info.slug
-
-    @property
-    def slug(self) -> str:
-        return self.row.slug
-
-    @property
-    def version(self) -> int:
-        return self.row.version
-
-    def item(self, number: int) -> Item | None:
-        return next((i for i in self.items if i.entry.number == number), None)
-
-    @property
-    def correctable(self) -> list[Item]:
-        """What a correction may point at: any event not itself a correction, nor
-        corrected already (the domain's rule, ``Chronicle.check_correctable``)."""
-        return [i for i in self.items if i.entry.type != "correction" and i.corrected_by is None]
 
 
 def _target(services: Services, plan: str, slug: str) -> Target:
@@ -442,7 +366,7 @@ def _conflict(
 def _preview(
     request: Request, session: Session, target: Target, draft: Draft, entry: Entry
 ) -> HTMLResponse:
-    item = _item(target, entry)
+    item = preview_item(target, entry)
     corrected = target.item(entry.details["corrects"]) if entry.type == "correction" else None
     context = _signed_in(session) | {
         "info": target.info,
@@ -452,36 +376,11 @@ def _preview(
         "item": item,
         "later": entry.date.start > target.today,
         "today": target.today,
-        "revision": _revision(target, entry.number),
+        "revision": revision(target, entry.number),
         "corrected": corrected,
-        "corrected_revision": _revision(target, corrected.entry.number) if corrected else 0,
+        "corrected_revision": revision(target, corrected.entry.number) if corrected else 0,
     }
     return render(request, "editor_preview.html", context)
-
-
-def _item(target: Target, entry: Entry) -> Item:
-    """A new entry as the read models will hold it, for the public page's macro."""
-    delay, days = None, None
-    if entry.type == "deadline_set":
-        before = _deadlines(target, entry.number)
-        due = entry.details["due"]
-        if before and due.end > before[-1].end:
-            delay, days = "slip", (due.end - before[-1].end).days
-    return Item(0, target.plan, target.slug, target.row.title, entry, None, delay, days)
-
-
-def _deadlines(target: Target, before: int) -> list:
-    """The standing (uncorrected) deadlines recorded before event ``before``."""
-    return [
-        i.entry.details["due"]
-        for i in target.items
-        if i.entry.type == "deadline_set" and i.corrected_by is None and i.entry.number < before
-    ]
-
-
-def _revision(target: Target, number: int) -> int:
-    """Which deadline this is, as the public page counts them (0: the first)."""
-    return len(_deadlines(target, number))
 
 
 def _recorded(services: Services, target: Target, number: int) -> RedirectResponse:

@@ -15,7 +15,6 @@ reader polling an unchanged feed gets a bodiless 304.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,17 +25,17 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, HTTPException, Request, Response
 from feedgen.feed import FeedGenerator
 
-from tracker.domain import numbers
 from tracker.domain.dates import PartialDate
-from tracker.domain.entries import Entry
 from tracker.domain.errors import NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS
-from tracker.domain.sources import Source
 from tracker.readmodels.queries import CommitmentRow, Item
-from web import bidi, urls
-from web.app import Services
+from web import urls
 from web.conditional import etag_listed, not_modified
 from web.deps import ServicesDep
+from web.presenters import feeds as words
+from web.presenters.wording import SITE, status_words
+from web.rendering import fragment
+from web.services import Services
 
 router = APIRouter(tags=["feeds"])
 
@@ -45,14 +44,8 @@ CACHE_CONTROL = "public, max-age=300"
 TAG_DATE = "2026"  # the date part of every ``tag:`` id: never change it
 FORMAT = "1"  # bump when the rendering changes, so that caches let go of old bodies
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-SITE = "Action Plan Tracker"
 # Characters XML 1.0 cannot carry, even escaped: lxml refuses them, so they go.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_PRECISION = {
-    "day": "",
-    "month": " (the source gives the month only)",
-    "year": " (the source gives the year only)",
-}
 
 
 @dataclass(frozen=True)
@@ -203,47 +196,21 @@ def _feed(
     plan_titles = {p.slug: p.title for p in read.plan_infos()}
     stale: list[tuple[CommitmentRow, date]] = []
     if scope == "all":
-        feed = Feed(
-            scope,
-            f"{SITE}: every development",
-            "Every development in the government action plans the tracker follows, "
-            "newest first, each with its source.",
-            urls.home(),
-        )
+        feed = Feed(scope, *words.headings(scope), urls.home())
         items = read.recent(limit)
     elif scope == "delays":
-        feed = Feed(
-            scope,
-            f"{SITE}: delays",
-            "Deadlines passed undelivered, deadlines moved back, commitments delayed, "
-            "paused or dropped, and commitments with no news for "
-            f"{STALE_AFTER_DAYS} days, each with the delay in days.",
-            urls.delays(),
-        )
+        feed = Feed(scope, *words.headings(scope), urls.delays())
         items = read.recent(limit, delays_only=True)
         stale = read.stale_since(today, limit=limit, beside=items)  # those that can show
     elif scope == "plan":
         info = read.plan(plan)
-        feed = Feed(
-            scope,
-            f"{bidi.isolated(info.title)}: every development",
-            f"Every development in {bidi.isolated(info.title)} ({bidi.isolated(info.publisher)}),"
-            " newest first.",
-            urls.plan(plan),
-            plan,
-        )
+        headings = words.headings(scope, info.title, info.publisher)
+        feed = Feed(scope, *headings, urls.plan(plan), plan)
         items = read.recent(limit, plan=plan)
     else:
         row = read.commitment(plan, slug, today).row
-        feed = Feed(
-            scope,
-            f"{bidi.isolated(row.title)}: every development",
-            f"Every development in this commitment of {bidi.isolated(plan_titles[plan])},"
-            " newest first.",
-            urls.commitment(plan, slug),
-            plan,
-            slug,
-        )
+        headings = words.headings(scope, plan_titles[plan], commitment_title=row.title)
+        feed = Feed(scope, *headings, urls.commitment(plan, slug), plan, slug)
         items = read.recent(limit, plan=plan, commitment=slug)
     context = _Context(base, _tag_prefix(base), plan_titles, read.deadlines_before(items))
     feed.items = [_event_item(item, context) for item in items]
@@ -268,131 +235,40 @@ def _tag_prefix(base: str) -> str:
 def _event_item(item: Item, context: _Context) -> FeedItem:
     entry = item.entry
     subject = item.commitment_title or context.plan_titles.get(item.plan, item.plan)
-    title = f"{bidi.isolated(subject)}: {_what(entry, context.deadlines_before.get(item.position))}"
-    title += f" ({entry.date.human()}){_delay(item)}"
-    if item.corrected_by:
-        title += " [corrected]"
-    link = context.base + urls.event(item.plan, item.commitment, entry.number)
-    parts = []
-    if entry.type == "announced" and entry.get("summary"):
-        parts.append(f'<p dir="auto">{bidi.feed_text(entry.get("summary"))}</p>')
-    if entry.fact.note:
-        parts.append(f'<p dir="auto">{bidi.feed_text(entry.fact.note)}</p>')
-    if entry.fact.quote:
-        quote = bidi.feed_text(entry.fact.quote)
-        parts.append(f'<blockquote dir="auto"><p>“{quote}”</p></blockquote>')
-    parts.append(f"<p>When: {_h(entry.date.human())}{_PRECISION[entry.date.precision]}.</p>")
-    parts.append(f"<p>Source: {_citation(entry.source)}.</p>")
-    if item.corrected_by:
-        parts.append(
-            f"<p><strong>Corrected:</strong> event {item.corrected_by} says this was wrong; "
-            "it no longer counts in any figure.</p>"
-        )
     where = item.commitment or "_plan"  # never a slug: slugs have no underscore
     categories = (entry.type, f"delay:{item.delay}") if item.delay else (entry.type,)
     return FeedItem(
         id=f"{context.tag}{item.plan}/{where}/{entry.number}",
-        title=title,
-        link=link,
+        title=words.event_title(item, subject, context.deadlines_before.get(item.position)),
+        link=context.base + urls.event(item.plan, item.commitment, entry.number),
         date=_midnight(entry.date.start),
         modified=_utc(entry.recorded_at),
-        html="\n".join(parts),
+        html=fragment("feeds/event.html", item=item),
         categories=categories,
     )
 
 
 def _stale_item(row: CommitmentRow, day: date, context: _Context) -> FeedItem:
-    f = row.figures
-    last = f.last_event_on
+    last = row.figures.last_event_on
     since = PartialDate.of(day).human()
-    status = f.status.replace("_", " ")
-    text = (
-        f"<p>The latest news about this commitment is dated {_h(last.human())}; nothing has been "
-        f"recorded since, and after {STALE_AFTER_DAYS} days without news it went stale on "
-        f"{_h(since)}. Its status is still {_h(status)}."
+    body = fragment(
+        "feeds/stale.html",
+        row=row,
+        since=since,
+        stale_after=STALE_AFTER_DAYS,
+        status=status_words(row.figures.status),
     )
-    if f.due:
-        text += f" It was due by {_h(f.due.human())}."
     return FeedItem(
         id=f"{context.tag}{row.plan}/{row.slug}/stale/{last}",
-        title=f"{bidi.isolated(row.title)}: no news for {STALE_AFTER_DAYS} days"
-        f" (stale since {since})",
+        title=words.stale_title(row, since),
         link=context.base + urls.commitment(row.plan, row.slug),
         date=_midnight(day),
         # A commitment can go stale because of a record (a correction): never report
         # it as older than that record, or If-Modified-Since would hide it.
         modified=max(_midnight(day), _utc(datetime.fromisoformat(row.recorded_at))),
-        html=text + "</p>",
+        html=body,
         categories=("stale", "delay:stale"),
     )
-
-
-def _what(entry: Entry, before: PartialDate | None) -> str:
-    """What happened, in a few words."""
-    match entry.type:
-        case "announced":
-            return "announced"
-        case "deadline_set":
-            due = entry.get("due")
-            if before is None:
-                return f"deadline set for {due.human()}"
-            if due.end > before.end:
-                return f"deadline moved from {before.human()} to {due.human()}"
-            if due.end < before.end:
-                return f"deadline brought forward from {before.human()} to {due.human()}"
-            return f"deadline restated as {due.human()}"
-        case "deadline_missed":
-            return f"deadline of {entry.get('due').human()} passed undelivered"
-        case "status_changed":
-            return f"status changed to {entry.get('status').replace('_', ' ')}"
-        case "budget_committed":
-            return f"£{numbers.shown(entry.get('amount_gbp'))} committed"
-        case "target_set":
-            return f"target set: {_figure(entry, 'target')}"
-        case "measurement_recorded":
-            return f"measured: {_figure(entry, 'value')}"
-        case "correction":
-            return f"correction to event {entry.get('corrects')}"
-        case "transferred":
-            return f"transferred to {entry.get('to_title')}"
-    return entry.type.replace("_", " ")
-
-
-def _figure(entry: Entry, name: str) -> str:
-    """A metric, its figure and its unit, in a title (plain text: isolated, not <bdi>)."""
-    metric, unit = bidi.isolated(entry.get("metric")), bidi.isolated(entry.get("unit"))
-    return f"{metric}, {numbers.shown(entry.get(name))} {unit}"
-
-
-def _delay(item: Item) -> str:
-    """The delay this event announces, in days ("" for none)."""
-    if item.delay_days is None:
-        return ""
-    if item.delay == "slip":
-        return f", a slip of {_days(item.delay_days)}"
-    if item.delay_days < 0:
-        return f", {_days(-item.delay_days)} before it was announced"
-    if item.delay_days == 0:
-        return ", the day it was announced"
-    return f", {_days(item.delay_days)} after it was announced"
-
-
-def _days(n: int) -> str:
-    return f"{n:,} day" if n == 1 else f"{n:,} days"
-
-
-def _citation(source: Source) -> str:
-    title = f"“{bidi.feed_span(source.title)}”"
-    if source.url:
-        title = f'<a href="{html.escape(source.url, quote=True)}">{title}</a>'
-    author = bidi.feed_span(source.author) if source.author else None
-    parts = [author, bidi.feed_span(source.publisher), title]
-    parts.append(_h(source.published_on.human()))
-    return ", ".join(p for p in parts if p)
-
-
-def _h(text: str) -> str:
-    return html.escape(text, quote=False)
 
 
 def _midnight(day: date) -> datetime:

@@ -7,9 +7,10 @@ manage plans (the three creations); editors and admins record events. Opening a
 commitment is an admin's: it says what the plan promised, which is the plan's own
 content, while editors report what has happened since.
 
-Every error is problem details (``web.problems``), and nothing is written on any of
-them. A body over ``MAX_BODY`` is refused before it is read in full. Events record
-``recorded_by`` as the token's role and organisation ("editor, Example Newsroom").
+Every error is problem details (``web.problems``, by the app's shared exception
+handlers), and nothing is written on any of them. A body over ``MAX_BODY`` is refused
+before it is read in full. Events record ``recorded_by`` as the token's role and
+organisation ("editor, Example Newsroom").
 
 ``If-Match`` (events only) holds the commitment's ``version`` as the read API shows it:
 ``3``, ``"3"`` and ``W/"3"`` all mean version 3 (versions are exact, so a weak tag is
@@ -21,16 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Request, Response
 
 from tracker.access import Identity
-from tracker.application.records import entry_record
 from tracker.application.service import Tracker
 from tracker.application.writes import (
     NewCommitment,
@@ -45,136 +41,29 @@ from tracker.application.writes import (
     perform,
 )
 from tracker.domain.entries import Entry
-from tracker.domain.errors import InvalidInputError, TrackerError
-from tracker.idempotency import HEADER as IDEMPOTENCY_HEADER
 from tracker.idempotency import run_once
 from web import urls, writeschemas
-from web.app import Services
 from web.auth import CommitmentAdminDep, EditorDep, PlanAdminDep, SourceAdminDep
-from web.bodies import BodyTooLarge, capped_body
-from web.deps import ServicesDep
-from web.problems import Problem, from_error, invalid, responses
-from web.routers.api import CommitmentDep, CommitmentLinks, Event, PlanDep, Source
-
-MAX_BODY = 64 * 1024
-MAX_KEY = 255
-
-
-class WriteRoute(APIRoute):
-    """Refuses an oversized body before reading it all, and answers every error a write
-    can meet as problem details."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                await _read_body(request, MAX_BODY)
-                return await handler(request)
-            except Problem as problem:
-                return problem.response()
-            except TrackerError as error:
-                return from_error(error).response()
-            except RequestValidationError as error:
-                return _unreadable(error).response()
-
-        return route
-
-
-def _unreadable(error: RequestValidationError) -> Problem:
-    """A parameter FastAPI itself refused: named as the read API names them."""
-    problems = []
-    for item in error.errors():
-        where = [str(part) for part in item.get("loc", ()) if part not in ("path", "header")]
-        problems.append({"field": ".".join(where) or "request", "detail": item.get("msg", "")})
-    return Problem(422, "; ".join(f"{p['field']}: {p['detail']}" for p in problems), problems)
-
-
-async def _read_body(request: Request, limit: int) -> None:
-    """Read the body, at most ``limit`` bytes of it, whatever Content-Length says."""
-    try:
-        request._body = await capped_body(request, limit)  # what ``body()`` returns now
-    except BodyTooLarge:
-        raise Problem(413, f"the body is larger than {limit // 1024} KiB") from None
-
-
-async def json_body(request: Request) -> Any:
-    """The body as JSON; the route's own parser checks its fields.
-
-    Fractions are kept as their text (a float would round 0.1 and turn 1e400 into
-    infinity) and so are integers too long to be a count (``int()`` refuses one past
-    4,300 digits): the number rules of ``tracker.domain.numbers`` then judge the text
-    as written, and name the field."""
-    try:
-        return json.loads(await request.body(), parse_float=str, parse_int=_json_int)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise invalid("body", f"the body is not JSON: {error}") from None
-
-
-def _json_int(text: str) -> int | str:
-    return int(text) if len(text) <= 20 else text
-
-
-BodyDep = Annotated[Any, Depends(json_body)]
-IfMatch = Annotated[
-    str | None,
-    Header(
-        alias="If-Match",
-        description='the commitment\'s version as last read: 3, "3" or W/"3"; a stale one'
-        " gets 409 with the current version",
-    ),
-]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias=IDEMPOTENCY_HEADER,
-        description="a unique value per intended write (e.g. a UUID): a retry with the same"
-        " key and body returns the first answer and records nothing new; the same key with"
-        " another body gets 422, and while the first request is still running, 409",
-    ),
-]
-
-
-# Response models
-
-
-class RecordedEvent(Event):
-    version: int = Field(description="the commitment's version now: the next If-Match")
-
-
-class PlanLinks(BaseModel):
-    html: str
-    api: str
-
-
-class PlanCreated(BaseModel):
-    slug: str
-    title: str
-    publisher: str
-    published_on: str
-    url: str | None
-    sources: dict[str, Source]
-    events: list[Event]
-    links: PlanLinks
-
-
-class SourceRegistered(BaseModel):
-    plan: str
-    key: str
-    source: Source
-    links: PlanLinks
-
-
-class CommitmentCreated(BaseModel):
-    plan: str
-    slug: str
-    title: str
-    theme: str | None
-    owner: str | None
-    version: int = Field(description="the number of its latest event (for If-Match)")
-    events: list[Event]
-    links: CommitmentLinks
-
+from web.bodies import (
+    MAX_BODY,
+    BodyDep,
+    IdempotencyKey,
+    IfMatch,
+    idempotency_key,
+    if_match_versions,
+    read_capped_body,
+)
+from web.deps import CommitmentDep, PlanDep, ServicesDep
+from web.problems import responses
+from web.schemas import (
+    CommitmentCreated,
+    PlanCreated,
+    RecordedEvent,
+    SourceRegistered,
+    commitment_links,
+    event_record,
+)
+from web.services import Services
 
 PROBLEMS = {
     401: "No valid token: none, malformed, unknown or revoked",
@@ -201,7 +90,7 @@ def _created(description: str, **problems: str) -> dict[int | str, dict[str, Any
     }
 
 
-router = APIRouter(prefix="/api/v1", tags=["writing"], route_class=WriteRoute)
+router = APIRouter(prefix="/api/v1", tags=["writing"], dependencies=[Depends(read_capped_body)])
 
 
 # Routes
@@ -400,11 +289,7 @@ def _commitment_answer(tracker: Tracker, write: NewCommitment) -> dict[str, Any]
         "owner": c.owner,
         "version": len(entries),
         "events": _events(c.plan, c.slug, entries),
-        "links": {
-            "html": urls.commitment(c.plan, c.slug),
-            "feed": urls.feed("commitment", "atom", plan=c.plan, slug=c.slug),
-            "api": urls.api_commitment(c.plan, c.slug),
-        },
+        "links": commitment_links(c.plan, c.slug),
     }
     return {"status": 201, "location": urls.api_commitment(c.plan, c.slug), "body": body}
 
@@ -442,47 +327,4 @@ def _plan_links(plan: str) -> dict[str, str]:
 def _events(plan: str, commitment: str | None, entries: list[Entry]) -> list[dict[str, Any]]:
     """Entries in the read API's shape; ``corrected_by`` as far as these entries tell."""
     corrected_by = {e.details["corrects"]: e.number for e in entries if e.type == "correction"}
-    records = []
-    for entry in entries:
-        record = entry_record(plan, commitment, entry)
-        record["corrected_by"] = corrected_by.get(entry.number)
-        record["permalink"] = urls.event(plan, commitment, entry.number)
-        records.append(record)
-    return records
-
-
-# Headers
-
-
-def if_match_versions(header: str | None) -> tuple[int, ...] | None:
-    """The versions an If-Match header names; None when absent or ``*`` (any)."""
-    if header is None or header.strip() == "*":
-        return None
-    versions = []
-    for part in header.split(","):
-        tag = part.strip().removeprefix("W/")
-        if len(tag) >= 2 and tag[0] == tag[-1] == '"':
-            tag = tag[1:-1]
-        if not (tag.isascii() and tag.isdigit() and len(tag) <= 9):
-            shown = part.strip()[:40]
-            raise InvalidInputError(
-                f"If-Match must hold the commitment's version, such as \"3\", not '{shown}'",
-                "If-Match",
-            )
-        versions.append(int(tag))
-    return tuple(versions)
-
-
-def idempotency_key(header: str | None) -> str | None:
-    """The key, unquoted (the draft writes it as a quoted string; bare is accepted)."""
-    if header is None:
-        return None
-    key = header.strip()
-    if len(key) >= 2 and key[0] == key[-1] == '"':
-        key = key[1:-1]
-    if not key or len(key) > MAX_KEY or not (key.isascii() and key.isprintable()):
-        raise InvalidInputError(
-            f"{IDEMPOTENCY_HEADER} must be 1 to {MAX_KEY} printable ASCII characters",
-            IDEMPOTENCY_HEADER,
-        )
-    return key
+    return [event_record(plan, commitment, e, corrected_by.get(e.number)) for e in entries]
