@@ -16,6 +16,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from tracker.application import Tracker, open_tracker
 from tracker.application.records import CHAIN_FIELDS, CSV_FIELDS, csv_row, entry_record
@@ -66,7 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_record_commands(commands, common)
+    _add_log_commands(commands, common)
+    _add_site_commands(commands, common)
+    add_token_commands(commands, common)
+    return parser
 
+
+def _add_record_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Writing the record and reading it back: load, status, history, plans, tick."""
     p = commands.add_parser("load", parents=[common], help="load plan folders or files")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--recorded-by", default="data files", help="who is recording (a role)")
@@ -99,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=day, metavar="YYYY-MM-DD")
     p.set_defaults(run=run_tick)
 
+
+def _add_log_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """The log as a whole: export it, verify it."""
     p = commands.add_parser("export", parents=[common], help="the whole log, oldest first")
     p.add_argument(
         "--format",
@@ -121,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="the result as JSON")
     p.set_defaults(run=run_verify)
 
+
+def _add_site_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """The site: serve it, rebuild its read models."""
     p = commands.add_parser("serve", parents=[common], help="the web site, API and feeds")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=port, default=8000, help="port to listen on (default 8000)")
@@ -130,9 +145,6 @@ def build_parser() -> argparse.ArgumentParser:
         "rebuild", parents=[common], help="rebuild the site's read models from the log"
     )
     p.set_defaults(run=run_rebuild)
-
-    add_token_commands(commands, common)
-    return parser
 
 
 # Argument types: a bad value is a usage error naming the option.

@@ -20,7 +20,7 @@ from typing import Any
 
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import TRACKER_EVENT_TYPES
-from tracker.readmodels.queries import Item
+from tracker.readmodels.views import Item
 from web.presenters.wording import kind_label
 
 FIELDS = ("publisher", "title", "published_on", "url", "author", "kind", "note")

@@ -184,78 +184,75 @@ def verify(store: Any) -> Verification:
 
 def _check(pairs: Iterable[tuple[Notification | None, Link | None]]) -> Verification:
     running, count = GENESIS, 0
-
-    def failed(event: int, originator: Any, version: int, reason: str, detail: str):
-        mismatch = Mismatch(event, str(originator), version, reason, detail)
-        return Verification(count, running, mismatch)
-
     for event, link in pairs:
-        if link is None:
-            assert event is not None
-            return failed(
+        fault = _fault(event, link, count)
+        if fault is None:
+            computed = link_hash(
+                running,
                 event.id,
                 event.originator_id,
                 event.originator_version,
-                EXTRA,
-                "the event is not in the hash chain: it was added behind the tracker's back",
+                event.topic,
+                event.state,
             )
-        if event is None:
-            return failed(
-                link.notification_id,
-                link.originator_id,
-                link.originator_version,
-                MISSING,
-                "the event was removed: the hash chain holds it, the log does not",
-            )
-        if link.seq != count + 1:
-            gap = link.seq - count - 1
-            reason, detail = (
-                (
-                    MISSING,
-                    f"{gap:,} event{'s' * (gap != 1)} before it were removed with their hashes",
-                )
-                if gap > 0
-                else (ALTERED, f"the hash chain counts it as event {link.seq:,}, not {count + 1:,}")
-            )
-            return failed(event.id, event.originator_id, event.originator_version, reason, detail)
-        if (str(event.originator_id), event.originator_version) != (
-            link.originator_id,
-            link.originator_version,
-        ):
-            return failed(
-                event.id,
-                event.originator_id,
-                event.originator_version,
-                OUT_OF_ORDER,
-                f"the hash chain holds {link.originator_id} version {link.originator_version}"
-                " here (events were moved, or this one's originator or version changed)",
-            )
-        if not (isinstance(event.state, bytes) and isinstance(event.topic, str)):
-            return failed(
-                event.id,
-                event.originator_id,
-                event.originator_version,
-                ALTERED,
-                "stored hash does not match (its state or topic is stored as the wrong type)",
-            )
-        computed = link_hash(
-            running,
-            event.id,
-            event.originator_id,
-            event.originator_version,
-            event.topic,
-            event.state,
-        )
-        if computed != link.hash:
-            return failed(
-                event.id,
-                event.originator_id,
-                event.originator_version,
-                ALTERED,
-                "stored hash does not match",
-            )
+            if computed != link.hash:
+                fault = _at(event, ALTERED, "stored hash does not match")
+        if fault is not None:
+            return Verification(count, running, fault)
         running, count = computed, count + 1
     return Verification(count, running)
+
+
+def _at(event: Notification, reason: str, detail: str) -> Mismatch:
+    return Mismatch(event.id, str(event.originator_id), event.originator_version, reason, detail)
+
+
+def _fault(event: Notification | None, link: Link | None, count: int) -> Mismatch | None:
+    """What is wrong with the next stored event and its chain link, seen before its hash
+    is worked out (the ``count`` events before it matched), if anything."""
+    if link is None:
+        assert event is not None
+        return _at(
+            event,
+            EXTRA,
+            "the event is not in the hash chain: it was added behind the tracker's back",
+        )
+    if event is None:
+        return Mismatch(
+            link.notification_id,
+            str(link.originator_id),
+            link.originator_version,
+            MISSING,
+            "the event was removed: the hash chain holds it, the log does not",
+        )
+    if link.seq != count + 1:
+        gap = link.seq - count - 1
+        if gap > 0:
+            return _at(
+                event,
+                MISSING,
+                f"{gap:,} event{'s' * (gap != 1)} before it were removed with their hashes",
+            )
+        return _at(
+            event, ALTERED, f"the hash chain counts it as event {link.seq:,}, not {count + 1:,}"
+        )
+    if (str(event.originator_id), event.originator_version) != (
+        link.originator_id,
+        link.originator_version,
+    ):
+        return _at(
+            event,
+            OUT_OF_ORDER,
+            f"the hash chain holds {link.originator_id} version {link.originator_version}"
+            " here (events were moved, or this one's originator or version changed)",
+        )
+    if not (isinstance(event.state, bytes) and isinstance(event.topic, str)):
+        return _at(
+            event,
+            ALTERED,
+            "stored hash does not match (its state or topic is stored as the wrong type)",
+        )
+    return None
 
 
 # Exports

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.readmodels.queries import CommitmentRow, Item
+from tracker.readmodels.views import CommitmentRow, Item
 from web.presenters.wording import status_text, type_label
 
 

@@ -12,7 +12,7 @@ from tracker.domain import numbers
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import Entry
 from tracker.domain.figures import STALE_AFTER_DAYS
-from tracker.readmodels.queries import CommitmentRow, Item
+from tracker.readmodels.views import CommitmentRow, Item
 from web import bidi
 from web.presenters.wording import SITE, days_text, status_words, type_label
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from tracker.domain.entries import Entry
 from tracker.domain.sources import Source
-from tracker.readmodels.queries import CommitmentRow, Item, PlanInfo
+from tracker.readmodels.views import CommitmentRow, Item, PlanInfo
 
 
 @dataclass(frozen=True)

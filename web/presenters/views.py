@@ -10,7 +10,7 @@ from datetime import date
 
 from tracker.domain.entries import CLOSED_STATUSES, TRANSFERRED, Entry
 from tracker.domain.figures import Figures, counted
-from tracker.readmodels.queries import CommitmentRow, Item
+from tracker.readmodels.views import CommitmentRow, Item
 from web import bidi, urls
 from web.presenters.wording import SITE, day_text, days_text, status_text
 

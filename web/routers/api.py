@@ -24,7 +24,7 @@ from tracker.application.records import csv_cell
 from tracker.domain.entries import STATUSES
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.readmodels import queries
-from tracker.readmodels.queries import headline_counts, status_record
+from tracker.readmodels.views import Item, PlanInfo, headline_counts, status_record
 from tracker.store import chain
 from web import urls
 from web.conditional import etag_listed
@@ -223,7 +223,7 @@ def _rows(read: queries.ReadModel, plan: str, as_of: date, wanted: dict) -> list
     return read.commitments(plan, as_of, **wanted)
 
 
-def _summary(info: queries.PlanInfo, total: int, counts: dict, as_of: date) -> dict[str, Any]:
+def _summary(info: PlanInfo, total: int, counts: dict, as_of: date) -> dict[str, Any]:
     return {
         "slug": info.slug,
         "title": info.title,
@@ -246,7 +246,7 @@ def _source(data: dict[str, Any]) -> dict[str, Any]:
     return {name: data.get(name) for name in Source.model_fields}
 
 
-def _event(item: queries.Item, timeline: bool = False) -> dict[str, Any]:
+def _event(item: Item, timeline: bool = False) -> dict[str, Any]:
     record = event_record(item.plan, item.commitment, item.entry, item.corrected_by)
     if timeline:
         record["commitment_title"] = item.commitment_title

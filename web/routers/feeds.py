@@ -28,7 +28,7 @@ from feedgen.feed import FeedGenerator
 from tracker.domain.dates import PartialDate
 from tracker.domain.errors import NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS
-from tracker.readmodels.queries import CommitmentRow, Item
+from tracker.readmodels.views import CommitmentRow, Item
 from web import urls
 from web.conditional import etag_listed, not_modified
 from web.deps import ServicesDep

@@ -19,7 +19,7 @@ from tracker.application.specs import date_of
 from tracker.domain.entries import STATUSES, TRANSFERRED
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.figures import only_official_says
-from tracker.readmodels.queries import HEADLINES, headline_counts
+from tracker.readmodels.views import HEADLINES, headline_counts
 from web import urls
 from web.deps import ServicesDep, slug_of
 from web.presenters.chart import chart
