@@ -30,6 +30,7 @@ from starlette.responses import Response
 
 from web import csrf, urls
 from web.editor_forms import FormDep
+from web.presenters.forms import OFFERS, refusal
 from web.rendering import PageError
 from web.sessions import Session
 
@@ -117,7 +118,7 @@ def current_session(request: Request) -> Session | None:
 
 def _allowed(session: Session) -> Session:
     if not session.who.may(ACTION):
-        raise PageError(403, "Not allowed", f"An {session.who.role} token may not record events.")
+        raise PageError(403, *refusal("role", role=session.who.role))
     return session
 
 
@@ -132,9 +133,7 @@ def signed_in(request: Request) -> Session:
 def refuse_forgery(request: Request) -> None:
     """403 for a POST another site's page started."""
     if csrf.from_elsewhere(request, request.app.state.services.settings.base_url):
-        raise PageError(
-            403, "Refused", "This form was sent from another site, so it was not accepted."
-        )
+        raise PageError(403, *refusal("elsewhere"))
 
 
 def posted_by(request: Request, form: FormDep) -> Session:
@@ -142,22 +141,11 @@ def posted_by(request: Request, form: FormDep) -> Session:
     refuse_forgery(request)
     session = current_session(request)
     if session is None:
-        again = (urls.editor_sign_in(next=request.url.path), "Sign in again")
-        raise PageError(
-            403,
-            "You are not signed in",
-            "Your session has ended (or you never signed in), so the form was not accepted."
-            " Nothing was recorded.",
-            links=(again,),
-        )
+        again = (urls.editor_sign_in(next=request.url.path), OFFERS["sign_in_again"])
+        raise PageError(403, *refusal("signed_out"), links=(again,))
     if not csrf.matches(session.csrf, csrf.sent_token(request, form)):
-        raise PageError(
-            403,
-            "The form has expired",
-            "The form did not carry this session's security token, so it was not accepted."
-            " Nothing was recorded. Open the page again and resend it.",
-            links=((request.url.path, "Open the page again"),),
-        )
+        again = (request.url.path, OFFERS["open_again"])
+        raise PageError(403, *refusal("form_expired"), links=(again,))
     return _allowed(session)
 
 

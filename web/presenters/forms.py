@@ -70,3 +70,54 @@ NOTE_REQUIRED = {
     "correction": "Give the reason: say what was wrong with the event",
     "progress_reported": "Say what happened, in a note or a quote",
 }
+
+
+# What the editors' pages say when they refuse a request: a heading and an explanation,
+# with ``{placeholders}`` filled in by ``refusal``; and the links they offer instead.
+REFUSALS = {
+    "role": ("Not allowed", "An {role} token may not record events."),
+    "elsewhere": ("Refused", "This form was sent from another site, so it was not accepted."),
+    "signed_out": (
+        "You are not signed in",
+        "Your session has ended (or you never signed in), so the form was not accepted."
+        " Nothing was recorded.",
+    ),
+    "form_expired": (
+        "The form has expired",
+        "The form did not carry this session's security token, so it was not accepted."
+        " Nothing was recorded. Open the page again and resend it.",
+    ),
+    "sign_in_expired": (
+        "The sign-in form has expired",
+        "The form did not carry its security value, so it was not accepted. Open the"
+        " sign-in page again and resend it.",
+    ),
+    "throttled": (
+        "Too many failed sign-ins",
+        "Too many failed attempts to sign in came from your address. Try again in"
+        " {minutes} minute{plural}.",
+    ),
+    "no_kind": (
+        "Choose what kind of development",
+        "The form did not say what kind of event it records.",
+    ),
+    "no_version": (
+        "The form is incomplete",
+        "The form did not say which version of the commitment it was opened on.",
+    ),
+}
+OFFERS = {
+    "sign_in_again": "Sign in again",
+    "open_again": "Open the page again",
+    "sign_in": "Sign in",
+    "choose_kind": "Choose a kind of development",
+    "form_again": "Open the form again",
+}
+TOKEN_MISSING = "Enter your API token."
+TOKEN_INVALID = "That token is not valid: it is unknown, mistyped or revoked."
+
+
+def refusal(name: str, **values: object) -> tuple[str, str]:
+    """A refusal's heading and explanation, its placeholders filled in."""
+    heading, explanation = REFUSALS[name]
+    return heading, explanation.format(**values)

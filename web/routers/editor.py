@@ -72,7 +72,14 @@ from web.editor_forms import (
     form_field,
     message,
 )
-from web.presenters.forms import CORRECTION_LABELS, LABELS
+from web.presenters.forms import (
+    CORRECTION_LABELS,
+    LABELS,
+    OFFERS,
+    TOKEN_INVALID,
+    TOKEN_MISSING,
+    refusal,
+)
 from web.presenters.preview import Target, preview_item, revision
 from web.rendering import PageError, render
 from web.services import Services
@@ -131,31 +138,22 @@ def sign_in(request: Request, services: ServicesDep, form: FormDep) -> Response:
     refuse_forgery(request)
     expected = read_cookie(request, SIGN_IN_COOKIE)
     if not csrf.matches(expected, form.get(csrf.FIELD)):
-        raise PageError(
-            403,
-            "The sign-in form has expired",
-            "The form did not carry its security value, so it was not accepted. Open the"
-            " sign-in page again and resend it.",
-            links=((urls.editor_sign_in(next=safe_next(form.get("next"))), "Sign in"),),
-        )
+        again = (urls.editor_sign_in(next=safe_next(form.get("next"))), OFFERS["sign_in"])
+        raise PageError(403, *refusal("sign_in_expired"), links=(again,))
     address = request.client.host if request.client else "unknown"
     wait = services.throttle.retry_after(address)
     if wait is not None:
         minutes = max(1, round(wait / 60))
-        raise PageError(
-            429,
-            "Too many failed sign-ins",
-            f"Too many failed attempts to sign in came from your address. Try again in"
-            f" {minutes} minute{'s' if minutes != 1 else ''}.",
-            headers={"Retry-After": str(wait)},
-        )
+        plural = "s" if minutes != 1 else ""
+        words = refusal("throttled", minutes=minutes, plural=plural)
+        raise PageError(429, *words, headers={"Retry-After": str(wait)})
     token = form.get("token", "").strip()
     who = services.tokens.authenticate(token) if 0 < len(token) <= MAX_TOKEN else None
     if who is None or not who.may(ACTION):
-        problem = "Enter your API token." if not token else None
+        problem = TOKEN_MISSING if not token else None
         if token:
             services.throttle.failed(address)
-            problem = "That token is not valid: it is unknown, mistyped or revoked."
+            problem = TOKEN_INVALID
         return _sign_in_form(request, expected, form.get("next"), {"token": problem}, False, 422)
     services.sessions.end(read_cookie(request, SESSION_COOKIE))
     session_id, _ = services.sessions.start(who)
@@ -231,12 +229,8 @@ def record(
     target = _target(services, plan, slug)
     draft = draft_from(form)
     if draft.type not in RECORD_TYPES:
-        raise PageError(
-            422,
-            "Choose what kind of development",
-            "The form did not say what kind of event it records.",
-            ((urls.editor_record(target.plan, target.slug), "Choose a kind of development"),),
-        )
+        again = (urls.editor_record(target.plan, target.slug), OFFERS["choose_kind"])
+        raise PageError(422, *refusal("no_kind"), (again,))
     return _step(request, services, session, target, draft, form.get("step", "preview"))
 
 
@@ -273,12 +267,8 @@ def _step(
     """One step of a form: check it as it is filled in, go back to change it, preview
     it, or submit it."""
     if draft.version is None:
-        raise PageError(
-            400,
-            "The form is incomplete",
-            "The form did not say which version of the commitment it was opened on.",
-            ((_action(target, draft), "Open the form again"),),
-        )
+        again = (_action(target, draft), OFFERS["form_again"])
+        raise PageError(400, *refusal("no_version"), (again,))
     if step == "validate":
         checked = check(draft, target.sources, complete=False)
         return _form(request, session, target, draft, checked.errors, fragment=True)
