@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from tests.test_web_editor import Inputs, sign_in
 from web import urls
 from web.editor_auth import SESSION_COOKIE
-from web.routers import api, editor, feeds, pages, writes
+from web.routers import api, editor, feeds, health, pages, writes
 
 PLAN = "london-policing-action-plan-2020"
 SLUG = "body-worn-video-research"
@@ -43,6 +43,7 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     **{("GET", route.path): PUBLIC for route in api.router.routes},
     **{("GET", route.path): PUBLIC for route in feeds.router.routes},
     **{("GET", route.path): PUBLIC for route in pages.router.routes},
+    **{("GET", route.path): PUBLIC for route in health.router.routes},
     ("POST", "/api/v1/plans"): ADMIN_WRITE,
     ("POST", "/api/v1/plans/{plan}/sources"): ADMIN_WRITE,
     ("POST", "/api/v1/plans/{plan}/commitments"): ADMIN_WRITE,
@@ -56,7 +57,7 @@ RULES: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", "/editor/plans/{plan}/commitments/{slug}/correct"): EDITOR_POST,
     ("POST", "/editor/sign-out"): EDITOR_POST,  # last: it ends the session
 }
-ROUTERS = (api, writes, feeds, pages, editor)
+ROUTERS = (api, writes, feeds, pages, editor, health)
 _unique = count(1)
 
 

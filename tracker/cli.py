@@ -16,6 +16,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from importlib import metadata
 from typing import Any
 
 from tracker.application import Tracker, open_tracker
@@ -53,6 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_FAILURE
 
 
+def _version() -> str:
+    """The installed distribution's version (a checkout not installed says so)."""
+    try:
+        return metadata.version("action-plan-tracker")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -66,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="An accountability tracker for government action plans.",
         parents=[common],
     )
+    parser.add_argument("--version", action="version", version=f"tracker {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_record_commands(commands, common)
     _add_log_commands(commands, common)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from web import errors, urls
 from web.cache import Head, ResponseCache
 from web.presenters.wording import SITE
-from web.routers import api, editor, feeds, pages, writes
+from web.routers import api, editor, feeds, health, pages, writes
 from web.security import NoStore, SecurityHeaders, server_error, store_busy
 from web.services import start
 from web.settings import BUNDLED_EVENTS, Settings
@@ -58,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for busy in BUSY_ERRORS:
         app.add_exception_handler(busy, store_busy)
-    for router in (api.router, writes.router, editor.router, feeds.router, pages.router):
+    routers = (api.router, writes.router, editor.router, feeds.router, pages.router, health.router)
+    for router in routers:
         app.include_router(router)
     return app
 
