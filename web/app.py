@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from eventsourcing.persistence import ConnectionUnavailableError, OperationalError
 from fastapi import FastAPI
@@ -17,9 +18,9 @@ from web.presenters.wording import SITE
 from web.routers import api, editor, feeds, health, pages, writes
 from web.security import NoStore, SecurityHeaders, server_error, store_busy
 from web.services import start
-from web.settings import BUNDLED_EVENTS, Settings
+from web.settings import Settings
 
-STATIC = BUNDLED_EVENTS.parent / "web" / "static"
+STATIC = Path(__file__).resolve().parent / "static"  # shipped in the wheel with the package
 # The store did not answer in time: the library's pool, or a lock (SQLite's or
 # PostgreSQL's), in the event store or the SQLAlchemy tables. Answered with 503.
 BUSY_ERRORS = (ConnectionUnavailableError, OperationalError, SQLAlchemyOperationalError)

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from importlib import util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_EVENTS = ROOT / "events"
+
+
+def _bundled() -> Path:
+    """The record bundled with the tracker: ``events/`` beside the code in a checkout,
+    else the copy the wheel installs as the ``tracker_events`` data package."""
+    checkout = ROOT / "events"
+    if checkout.is_dir():
+        return checkout
+    spec = util.find_spec("tracker_events")  # a data package: a folder, no __init__
+    if spec is None or not spec.submodule_search_locations:
+        return checkout  # neither: loading it says plainly that the folder is missing
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+BUNDLED_EVENTS = _bundled()
 
 
 @dataclass(frozen=True)
