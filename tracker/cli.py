@@ -26,6 +26,7 @@ from tracker.datafiles import load
 from tracker.domain.errors import InvalidInputError, TrackerError
 from tracker.domain.figures import corrected_numbers, known_at
 from tracker.domain.sources import require_text
+from tracker.logs import FORMATS, log_config
 from tracker.store import chain
 from tracker.store.persistence import DATABASE_URL_VARIABLE, database_url
 from tracker.tokencli import add_token_commands
@@ -149,6 +150,14 @@ def _add_site_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     p = commands.add_parser("serve", parents=[common], help="the web site, API and feeds")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=port, default=8000, help="port to listen on (default 8000)")
+    p.add_argument(
+        "--log-format",
+        type=log_format,
+        metavar="{text,json}",
+        default=os.environ.get("TRACKER_LOG_FORMAT") or "text",
+        help="one line per record, as text or as a JSON object (default: $TRACKER_LOG_FORMAT,"
+        " else text)",
+    )
     p.set_defaults(run=run_serve)
 
     p = commands.add_parser(
@@ -158,6 +167,13 @@ def _add_site_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 # Argument types: a bad value is a usage error naming the option.
+
+
+def log_format(text: str) -> str:
+    """text or json (a default from $TRACKER_LOG_FORMAT is checked the same way)."""
+    if text not in FORMATS:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a log format (text or json)")
+    return text
 
 
 def as_of_date(text: str) -> date:
@@ -373,7 +389,9 @@ def run_serve(args: argparse.Namespace) -> int:
     url = database_url(getattr(args, "database_url", None))
     open_tracker(url).close()  # create the tables once, here, and fail early in one line
     app = create_app(Settings(database_url=url, create_tables=False))
-    uvicorn.run(app, host=args.host, port=args.port, workers=1)
+    uvicorn.run(
+        app, host=args.host, port=args.port, workers=1, log_config=log_config(args.log_format)
+    )
     return 0
 
 
