@@ -3,6 +3,7 @@ than its sources. (The machinery's tests run on a fixed copy of the first record
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from tests.conftest import FIRST_RECORD, LIVE_RECORD
 from tracker.application import Tracker
+from tracker.application.views import StatusRow
 from tracker.datafiles import load
 from tracker.yamltext import read_yaml
 
@@ -54,7 +56,8 @@ def test_the_live_record_loads_on_every_store_and_a_second_load_adds_nothing(tra
 
 
 @pytest.fixture(scope="module")
-def rows() -> dict:
+def rows() -> Iterator[tuple[dict[str, StatusRow], Tracker]]:
+    """Today's status rows of the live record, by slug, and the tracker holding it."""
     from tracker.application import open_tracker
 
     tracker = open_tracker("memory://")
