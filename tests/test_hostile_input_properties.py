@@ -168,7 +168,7 @@ def assert_every_read_answers(site: TestClient) -> None:
 def exported(tracker, fmt: str) -> str:
     """``tracker export --format fmt`` of this very store."""
     out = io.StringIO()
-    with mock.patch.object(cli, "_tracker", lambda args: tracker), contextlib.redirect_stdout(out):
+    with mock.patch.object(cli, "_reader", lambda args: tracker), contextlib.redirect_stdout(out):
         assert cli.main(["export", "--format", fmt]) == 0
     return out.getvalue()
 

@@ -148,7 +148,7 @@ def test_export_and_verify_read_a_stored_hostile_number_to_the_end(site, name, c
     store_every_hostile_number(site, name)
     tracker = site.app.state.services.tracker
 
-    with mock.patch.object(cli, "_tracker", lambda args: tracker):  # this very store
+    with mock.patch.object(cli, "_reader", lambda args: tracker):  # this very store
         for fmt in ("jsonl", "csv", "log"):
             assert cli.main(["export", "--format", fmt]) == 0, fmt
             out = capsys.readouterr().out

@@ -11,24 +11,31 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging.config
 import os
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from importlib import metadata
 from typing import Any
+from urllib.parse import urlsplit
 
+from tracker import config
 from tracker.application import Tracker, open_tracker
 from tracker.application.records import CHAIN_FIELDS, CSV_FIELDS, csv_row, entry_record
 from tracker.application.specs import date_of
+from tracker.application.ticks import tick
 from tracker.datafiles import load
 from tracker.domain.errors import InvalidInputError, TrackerError
 from tracker.domain.figures import corrected_numbers, known_at
 from tracker.domain.sources import require_text
 from tracker.logs import FORMATS, log_config
 from tracker.store import chain
-from tracker.store.persistence import DATABASE_URL_VARIABLE, database_url
+from tracker.store.locks import STARTUP, Held
+from tracker.store.persistence import DATABASE_URL_VARIABLE, bound_statements, database_url
 from tracker.tokencli import add_token_commands
 
 EXIT_FAILURE = 1
@@ -146,10 +153,62 @@ def _add_log_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_site_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """The site: serve it, rebuild its read models."""
+    """The site: serve it, follow the log into its read models, rebuild them."""
     p = commands.add_parser("serve", parents=[common], help="the web site, API and feeds")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=port, default=8000, help="port to listen on (default 8000)")
+    _add_settings(p)
+    p.set_defaults(run=run_serve)
+
+    p = commands.add_parser(
+        "project",
+        parents=[common],
+        help="follow the log into the site's read models, in this process, until stopped",
+    )
+    p.add_argument("--once", action="store_true", help="catch up once, then stop")
+    _add_log_format(p)
+    p.set_defaults(run=run_project)
+
+    p = commands.add_parser(
+        "rebuild", parents=[common], help="rebuild the site's read models from the log"
+    )
+    p.set_defaults(run=run_rebuild)
+
+
+def _add_settings(p: argparse.ArgumentParser) -> None:
+    """One flag per setting of ``tracker.config`` (each also ``TRACKER_<NAME>``)."""
+    for s in config.SERVE:
+        if s.name == "log_format":
+            _add_log_format(p)
+        elif s.parse is config.boolean:
+            const = not s.negated  # --no-project: project is False
+            p.add_argument(
+                s.flag,
+                dest=s.name,
+                action="store_const",
+                const=const,
+                help=f"{s.help} (${s.variable})",
+            )
+        else:
+            shown = "none" if s.default is None else s.default
+            p.add_argument(
+                s.flag,
+                dest=s.name,
+                type=_checked(s),
+                metavar=s.name.upper(),
+                help=f"{s.help} (default: ${s.variable}, else {shown})",
+            )
+
+
+def _checked(setting: config.Setting):
+    def parse(text: str) -> Any:
+        try:
+            return setting.parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
+
+
+def _add_log_format(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--log-format",
         type=log_format,
@@ -158,12 +217,6 @@ def _add_site_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         help="one line per record, as text or as a JSON object (default: $TRACKER_LOG_FORMAT,"
         " else text)",
     )
-    p.set_defaults(run=run_serve)
-
-    p = commands.add_parser(
-        "rebuild", parents=[common], help="rebuild the site's read models from the log"
-    )
-    p.set_defaults(run=run_rebuild)
 
 
 # Argument types: a bad value is a usage error naming the option.
@@ -206,7 +259,21 @@ def moment(text: str) -> datetime:
 
 
 def _tracker(args: argparse.Namespace) -> Tracker:
+    """The store, its tables created (under the start-up lock) if they are not there."""
     return open_tracker(database_url(getattr(args, "database_url", None)))
+
+
+def _reader(args: argparse.Namespace) -> Tracker:
+    """The store for a command that only reads: no DDL, unless the store is new and
+    has no tables yet (then it reads as empty, as it is)."""
+    url = database_url(getattr(args, "database_url", None))
+    tracker = open_tracker(url, create_tables=False)
+    try:
+        tracker.recorder.max_notification_id()
+    except Exception:  # no tables yet: a new store, which reads as empty
+        tracker.close()
+        return open_tracker(url)
+    return tracker
 
 
 # Commands
@@ -240,7 +307,7 @@ def _progress():
 
 
 def run_status(args: argparse.Namespace) -> int:
-    tracker = _tracker(args)
+    tracker = _reader(args)
     if args.plan:
         tracker.plan(args.plan)  # an unknown plan is an error, not an empty table
     rows = tracker.status(plan=args.plan, as_of=args.as_of, as_recorded_at=args.as_recorded_at)
@@ -280,7 +347,7 @@ def status_table(rows, as_of: date) -> str:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    tracker = _tracker(args)
+    tracker = _reader(args)
     view = tracker.commitment(args.plan, args.commitment)
     entries = list(view.entries)
     if args.as_recorded_at:
@@ -309,7 +376,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_plans(args: argparse.Namespace) -> int:
-    tracker = _tracker(args)
+    tracker = _reader(args)
     for slug in tracker.plan_slugs():
         plan = tracker.plan(slug)
         print(
@@ -320,9 +387,11 @@ def run_plans(args: argparse.Namespace) -> int:
 
 
 def run_tick(args: argparse.Namespace) -> int:
-    tracker = _tracker(args)
+    """Safe beside a server that ticks, or another cron: ticks take turns."""
+    url = database_url(getattr(args, "database_url", None))
+    tracker = open_tracker(url)
     today = args.today or date.today()
-    receipts = tracker.tick(today)
+    receipts = tick(tracker, url, today)
     for r in receipts:
         print(f"deadline missed: {r.plan}/{r.commitment} (event {r.number})")
     print(f"tick {today.isoformat()}: {len(receipts)} missed deadlines recorded")
@@ -330,7 +399,7 @@ def run_tick(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    tracker = _tracker(args)
+    tracker = _reader(args)
     if args.format == "log":
         for line in chain.log_export(tracker):
             sys.stdout.write(json.dumps(line) + "\n")
@@ -361,7 +430,7 @@ def run_verify(args: argparse.Namespace) -> int:
                 result = chain.verify_export(lines)
         name = "aggregate {}".format
     else:
-        tracker = _tracker(args)
+        tracker = _reader(args)
         result = chain.verify(tracker)
         name = lambda originator_id: chain.describe(tracker, originator_id)  # noqa: E731
     bad = result.mismatch
@@ -381,18 +450,72 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    """Serve the site with ``workers`` processes. Each worker builds its app from the
+    environment (``web.app.from_environment``), where this command has put the settings
+    it resolved; start-up work is done once among them (``web.services.start``)."""
     import uvicorn
 
-    from web.app import create_app
-    from web.settings import Settings
-
     url = database_url(getattr(args, "database_url", None))
-    open_tracker(url).close()  # create the tables once, here, and fail early in one line
-    app = create_app(Settings(database_url=url, create_tables=False))
+    values = config.resolve(vars(args))
+    if values["workers"] > 1 and url.startswith("memory:"):
+        raise InvalidInputError(
+            "memory:// is private to one process: serve it with one worker", "workers"
+        )
+    bound_statements()
+    open_tracker(url, connections=values["db_connections"]).close()  # fail early, in one line
+    os.environ.update(config.as_environment(values) | {DATABASE_URL_VARIABLE: url})
+    logging.config.dictConfig(log_config(values["log_format"]))
     uvicorn.run(
-        app, host=args.host, port=args.port, workers=1, log_config=log_config(args.log_format)
+        "web.app:from_environment",
+        factory=True,
+        host=values["host"],
+        port=values["port"],
+        workers=values["workers"],
+        proxy_headers=values["proxy_headers"],
+        forwarded_allow_ips=os.environ.get("TRACKER_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+        log_config=log_config(values["log_format"]),
     )
     return 0
+
+
+def run_project(args: argparse.Namespace) -> int:
+    """The projector in a process of its own: it leads among every process that offers
+    to project (``tracker.readmodels.follow``), so ``tracker serve --no-project`` beside
+    it is the usual pairing, but not a requirement. Stops cleanly on SIGTERM or Ctrl-C."""
+    from tracker.readmodels import Projector, readmodel_engine
+    from tracker.readmodels.follow import Follower
+
+    logging.config.dictConfig(log_config(args.log_format))
+    url = database_url(getattr(args, "database_url", None))
+    connections = config.resolve({})["db_connections"]
+    bound_statements()
+    tracker = open_tracker(url, connections=connections)
+    engine = readmodel_engine(url, connections=connections)
+    try:
+        projector = Projector(tracker, engine)
+        with Held(url, STARTUP):
+            projector.create_tables()
+        if args.once:
+            print(f"projected {projector.catch_up()} events")
+            return 0
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        logging.getLogger("tracker.projector").info("following the log (%s)", _shown(url))
+        Follower(projector, url).run(stop)
+    finally:
+        engine.dispose()
+        tracker.close()
+    return 0
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for a log line."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
 
 
 def run_rebuild(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from eventsourcing.persistence import ConnectionUnavailableError, OperationalErr
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyPoolTimeout
 
 from web import errors, urls
 from web.cache import Head, ResponseCache
@@ -22,8 +23,14 @@ from web.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"  # shipped in the wheel with the package
 # The store did not answer in time: the library's pool, or a lock (SQLite's or
-# PostgreSQL's), in the event store or the SQLAlchemy tables. Answered with 503.
-BUSY_ERRORS = (ConnectionUnavailableError, OperationalError, SQLAlchemyOperationalError)
+# PostgreSQL's), in the event store or the SQLAlchemy tables, or SQLAlchemy's pool had
+# no connection free within its timeout. Answered with 503.
+BUSY_ERRORS = (
+    ConnectionUnavailableError,
+    OperationalError,
+    SQLAlchemyOperationalError,
+    SQLAlchemyPoolTimeout,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +70,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app as ``tracker serve`` starts it in each worker process (uvicorn's
+    ``--factory``): its settings come from the environment (``tracker.config``)."""
+    return create_app(Settings.from_environment())
 
 
 def _head(scope: dict) -> Head | None:

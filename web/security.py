@@ -105,8 +105,35 @@ async def store_busy(request: Request, error: Exception) -> Response:
     return _answer(request, 503, "The record is busy", detail, headers)
 
 
+# Driver errors that mean the database went away or forgot a session's state (a
+# restart), whichever layer let them through: the request can simply be sent again.
+TRANSIENT_DRIVER_ERRORS = {
+    "psycopg.OperationalError",
+    "psycopg.InterfaceError",
+    "psycopg.errors.InvalidSqlStatementName",
+    "psycopg.errors.AdminShutdown",
+    "psycopg.errors.CannotConnectNow",
+    "psycopg_pool.PoolTimeout",
+    "eventsourcing.persistence.InterfaceError",
+}
+
+
+def transient(error: BaseException | None) -> bool:
+    """Whether ``error``, or any error it was raised from, is a transient driver error."""
+    seen = 0
+    while error is not None and seen < 10:
+        for kind in type(error).__mro__:
+            if f"{kind.__module__}.{kind.__qualname__}" in TRANSIENT_DRIVER_ERRORS:
+                return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 async def server_error(request: Request, error: Exception) -> Response:
-    """The answer to an unexpected failure: logged in full, told in one sentence."""
+    """The answer to an unexpected failure: logged in full, told in one sentence. A
+    transient database error (the server restarting) is a 503, not a failure of ours."""
+    if transient(error):
+        return await store_busy(request, error)
     log.error("%s %s failed", request.method, request.url.path, exc_info=error)
     detail = "Something went wrong on our side. Please try again later."
     return _answer(request, 500, "Something went wrong", detail)

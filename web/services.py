@@ -11,9 +11,13 @@ from datetime import date
 
 from tracker.access import Tokens
 from tracker.application import Tracker, open_tracker
+from tracker.application.ticks import tick
 from tracker.datafiles import load
 from tracker.idempotency import IdempotencyKeys
 from tracker.readmodels import Projector, ReadModel, readmodel_engine
+from tracker.readmodels.follow import Follower
+from tracker.store.locks import STARTUP, Held
+from tracker.store.persistence import database_url
 from web.cache import Head
 from web.loghead import log_head
 from web.sessions import Sessions
@@ -52,17 +56,24 @@ class Services:
 
 
 def start(settings: Settings) -> Services:
-    """Open the store and the read models, catch up, and start background work."""
-    tracker = open_tracker(settings.database_url, create_tables=settings.create_tables)
-    if settings.load_bundled and not tracker.plan_slugs():
-        load(tracker, [settings.events_dir], recorded_by="data files")
-    engine = readmodel_engine(settings.database_url)
-    projector = Projector(tracker, engine)
-    projector.create_tables()
-    projector.catch_up()
-    tokens, keys, sessions = Tokens(engine), IdempotencyKeys(engine), Sessions(engine)
-    for tables in (tokens, keys, sessions):
-        tables.create_tables()
+    """Open the store and the read models, catch up, and start background work.
+
+    What must happen once however many processes start together (creating tables,
+    loading the bundled plan into an empty store, rebuilding read models of another
+    version) happens under the store's start-up lock: the first process does it, the
+    others wait and then find it done."""
+    url = database_url(settings.database_url)
+    with Held(url, STARTUP):
+        tracker = open_tracker(url, settings.create_tables, settings.db_connections)
+        if settings.load_bundled and not tracker.plan_slugs():
+            load(tracker, [settings.events_dir], recorded_by="data files")
+        engine = readmodel_engine(url, connections=settings.db_connections)
+        projector = Projector(tracker, engine)
+        projector.create_tables()
+        projector.catch_up()
+        tokens, keys, sessions = Tokens(engine), IdempotencyKeys(engine), Sessions(engine)
+        for tables in (tokens, keys, sessions):
+            tables.create_tables()
     # Projecting here, the read models move every poll at most; otherwise (tests that
     # project by hand) read the head on every request. Both are asked of ``services``
     # late, so that a test may replace its ``today``.
@@ -82,9 +93,10 @@ def start(settings: Settings) -> Services:
         throttle=SignInThrottle(),
     )
     if settings.tick:
-        _daily(stop, lambda: tracker.tick(services.today()), "tick")
+        _daily(stop, lambda: tick(tracker, url, services.today()), "tick")
     if settings.project:
-        threading.Thread(target=projector.run, args=(stop,), name="projector", daemon=True).start()
+        follower = Follower(projector, url)
+        threading.Thread(target=follower.run, args=(stop,), name="projector", daemon=True).start()
     return services
 
 
@@ -95,8 +107,9 @@ def _daily(stop: threading.Event, work, name: str) -> None:
         while not stop.is_set():
             try:
                 work()
-            except Exception:
-                log.exception("%s failed; trying again tomorrow", name)
+            except Exception as error:
+                log.warning("%s failed; trying again tomorrow: %s", name, error)
+                log.debug("%s failure", name, exc_info=error)
             stop.wait(TICK_INTERVAL_SECONDS)
 
     threading.Thread(target=loop, name=name, daemon=True).start()

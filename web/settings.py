@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import util
 from pathlib import Path
+
+from tracker import config
+from tracker.store.persistence import DATABASE_URL_VARIABLE, DEFAULT_CONNECTIONS, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +40,22 @@ class Settings:
     create_tables: bool = True
     feed_items: int = 50
     cache_entries: int = 1024  # rendered responses kept per head and day; 0: no cache
+    db_connections: int = DEFAULT_CONNECTIONS  # PostgreSQL connections this process may hold
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings ``tracker serve`` handed its workers (``tracker.config``)."""
+        environ = os.environ if environ is None else environ
+        values = config.read(environ)
+        return cls(
+            database_url=database_url(environ.get(DATABASE_URL_VARIABLE)),
+            **{name: values[name] for name in APP_SETTINGS},
+        )
+
+
+# The settings of ``tracker.config`` that the application itself reads (the rest are
+# the server's: host, port, workers, proxy headers, log format).
+APP_SETTINGS = ("base_url", "project", "tick", "feed_items", "cache_entries", "db_connections")
 
 
 def bundled_events() -> Path:

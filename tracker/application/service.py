@@ -33,7 +33,8 @@ from tracker.domain.figures import figures, known_at, missed_deadlines
 from tracker.domain.ids import catalogue_id, commitment_id, plan_id
 from tracker.domain.plans import Catalogue, Plan
 from tracker.domain.sources import Fact, Source, require_text, tracker_source
-from tracker.store.persistence import database_url, store_settings
+from tracker.store.locks import STARTUP, Held
+from tracker.store.persistence import DEFAULT_CONNECTIONS, database_url, store_settings
 from tracker.store.transcodings import TRANSCODINGS
 
 TICK_RECORDER = "tracker tick"
@@ -207,9 +208,19 @@ def fold(aggregate, events):
     return aggregate
 
 
-def open_tracker(url: str | None = None, create_tables: bool = True) -> Tracker:
-    """The one place a store is chosen: ``url``, else ``TRACKER_DATABASE_URL``."""
-    return Tracker(env=store_settings(database_url(url), create_tables))
+def open_tracker(
+    url: str | None = None, create_tables: bool = True, connections: int = DEFAULT_CONNECTIONS
+) -> Tracker:
+    """The one place a store is chosen: ``url``, else ``TRACKER_DATABASE_URL``.
+
+    Creating the tables happens under the store's start-up lock, so that processes
+    starting together never race to create them; ``create_tables=False`` (commands that
+    only read) runs no DDL at all."""
+    url = database_url(url)
+    if not create_tables:
+        return Tracker(env=store_settings(url, False, connections=connections))
+    with Held(url, STARTUP):
+        return Tracker(env=store_settings(url, True, connections=connections))
 
 
 def _commitment_view(c: Commitment, sources: dict[str, Source]) -> CommitmentView:

@@ -8,14 +8,24 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from tracker.domain.errors import InvalidInputError
-from tracker.store.persistence import database_url
+from tracker.store.persistence import (
+    DEFAULT_CONNECTIONS,
+    POOL_TIMEOUT_SECONDS,
+    budget,
+    database_url,
+)
 
 
-def readmodel_engine(url: str | None = None) -> Engine:
+def readmodel_engine(url: str | None = None, connections: int = DEFAULT_CONNECTIONS) -> Engine:
     """An engine on the tracker's database; ``memory://`` gets a private SQLite.
 
     ``hide_parameters``: an error's text (which the site logs) never carries the values
-    of a statement, such as a session's CSRF secret or a token's hash."""
+    of a statement, such as a session's CSRF secret or a token's hash.
+
+    On PostgreSQL the pool holds the read models' share of the process's ``connections``
+    (``tracker.store.persistence.budget``) and no more: a request that finds none free
+    within ``POOL_TIMEOUT_SECONDS`` gets an error the site answers with 503, rather than
+    a new connection past the budget."""
     url = database_url(url)
     parts = urlsplit(url)
     scheme = parts.scheme.split("+", 1)[0]
@@ -39,7 +49,10 @@ def readmodel_engine(url: str | None = None) -> Engine:
         engine = create_engine(
             f"postgresql+psycopg://{netloc}{parts.path}",
             pool_pre_ping=True,
-            pool_size=5,
+            pool_size=budget(connections).read_models,
+            max_overflow=0,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+            connect_args={"connect_timeout": POOL_TIMEOUT_SECONDS},
             hide_parameters=True,
         )
         if schema:

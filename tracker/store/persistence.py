@@ -11,12 +11,17 @@ to: the library's recorders, extended (``chainrecorders``, ``pgrecorder``).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tracker.domain.errors import InvalidInputError
 
 DATABASE_URL_VARIABLE = "TRACKER_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///tracker.sqlite"
+DEFAULT_CONNECTIONS = 8  # per process; README, Deploying, says how they add up
+POOL_TIMEOUT_SECONDS = 3
+LOCK_TIMEOUT_SECONDS = 3
+STATEMENT_TIMEOUT_SECONDS = 10  # the site's and projector's processes (``bound_statements``)
 CHAINED = {
     "memory": "tracker.store.chainrecorders:ChainedPOPOFactory",
     "sqlite": "tracker.store.chainrecorders:ChainedSQLiteRecorder",
@@ -29,11 +34,17 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE_URL
 
 
-def store_settings(url: str, create_tables: bool = True, hash_chain: bool = True) -> dict[str, str]:
+def store_settings(
+    url: str,
+    create_tables: bool = True,
+    hash_chain: bool = True,
+    connections: int = DEFAULT_CONNECTIONS,
+) -> dict[str, str]:
     """The library's environment for ``url``; refuses URLs it cannot serve.
 
     ``hash_chain=False`` gives the library's own recorders (benchmarks compare with
-    them); the tracker always keeps the chain."""
+    them); the tracker always keeps the chain. ``connections``: the process's budget of
+    PostgreSQL connections, of which the event store takes its share (``budget``)."""
     parts = urlsplit(url)
     scheme = parts.scheme.split("+", 1)[0]
     settings = {"CREATE_TABLE": "y" if create_tables else "n"}
@@ -62,8 +73,13 @@ def store_settings(url: str, create_tables: bool = True, hash_chain: bool = True
             "POSTGRES_PORT": str(parts.port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
-            "POSTGRES_CONNECT_TIMEOUT": "10",
-            "POSTGRES_LOCK_TIMEOUT": "10",
+            # Seconds: to connect, or to wait for a free connection in the pool; to
+            # wait for the log's write lock. Past them the caller gets an error it
+            # can answer (the site: 503 and Retry-After), never an unbounded wait.
+            "POSTGRES_CONNECT_TIMEOUT": str(POOL_TIMEOUT_SECONDS),
+            "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
+            "POSTGRES_POOL_SIZE": "1",
+            "POSTGRES_MAX_OVERFLOW": str(budget(connections).event_store - 1),
             "APPLICATION_RECORDER_TOPIC": (
                 CHAINED["postgres"]
                 if hash_chain
@@ -77,3 +93,35 @@ def store_settings(url: str, create_tables: bool = True, hash_chain: bool = True
         f"unsupported database URL '{url}': use sqlite:///PATH, postgresql://... or memory://",
         "database_url",
     )
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How a process's PostgreSQL connections are shared: the event store's pool (writes,
+    the log's head, the projector's reads) and the read models' pool (every page).
+    The locks of ``tracker.store.locks`` and the projector's LISTEN take one each, on
+    top, only in processes that use them."""
+
+    event_store: int
+    read_models: int
+
+
+def budget(connections: int = DEFAULT_CONNECTIONS) -> Budget:
+    if connections < 2:
+        raise InvalidInputError(
+            f"a process needs at least 2 database connections, not {connections}",
+            "db_connections",
+        )
+    event_store = max(1, (connections * 3) // 8)
+    return Budget(event_store, connections - event_store)
+
+
+def bound_statements(environ: dict[str, str] | None = None) -> None:
+    """Cancel any statement of this process's PostgreSQL sessions that runs longer than
+    ``STATEMENT_TIMEOUT_SECONDS`` (libpq's ``PGOPTIONS``, which every connection of the
+    process reads: the event store's, the read models', the locks'). For long-running
+    processes only: an operator's ``tracker load`` or ``rebuild`` may take its time."""
+    environ = os.environ if environ is None else environ
+    option = f"-c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}"
+    if option not in environ.get("PGOPTIONS", ""):
+        environ["PGOPTIONS"] = f"{environ.get('PGOPTIONS', '')} {option}".strip()

@@ -6,8 +6,10 @@ The design and why it is so: ``docs/pgrecorder.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import wraps
 from typing import Any
 
 import psycopg
@@ -19,24 +21,73 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+from psycopg_pool import PoolTimeout
 
 from tracker.store.chain import PAGE
 from tracker.store.links import Link, new_links
 
 PIPELINE_LIMIT = 500  # events; a typical editor's save is one or a few
+RETRIES = 2  # after a transient error; see ``transient``
+RETRY_WAIT = 0.1  # seconds, times the attempt's number
+
+
+def transient(error: BaseException) -> bool:
+    """Whether trying again at once may well succeed: a connection that broke (the
+    server restarted) or a prepared statement the server has forgotten. Not a lock or
+    statement timeout, nor a pool that had no connection to give within its timeout:
+    those already waited their bound, and waiting again would only make the caller's
+    wait longer than we promise (README, Deploying)."""
+    cause = error.__cause__ or error
+    if isinstance(
+        cause, (PoolTimeout, psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled)
+    ):
+        return False
+    if isinstance(cause, psycopg.errors.InvalidSqlStatementName):
+        return True
+    return isinstance(error, (InterfaceError, OperationalError))
+
+
+def bounded_retry(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Call ``method`` (the library's own, without its ten-times retry), trying again
+    at most ``RETRIES`` times, and only after a transient error."""
+
+    @wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(RETRIES + 1):
+            try:
+                return method(*args, **kwargs)
+            except (InterfaceError, OperationalError, ProgrammingError) as error:
+                if attempt == RETRIES or not transient(error):
+                    raise
+                time.sleep(RETRY_WAIT * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return call
+
+
+def _library(name: str) -> Callable[..., Any]:
+    """The library's method ``name`` without its retry decorator."""
+    method = getattr(PostgresApplicationRecorder, name)
+    return getattr(method, "__wrapped__", method)
 
 
 class LargeBatchPostgresRecorder(PostgresApplicationRecorder):
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    # The library retries every read and write ten times, 0.2 s apart, whatever the
+    # error: behind a lock timeout of seconds that is a wait of a minute or more. Ours
+    # are bounded (``bounded_retry``).
+    select_notifications = bounded_retry(_library("select_notifications"))
+    max_notification_id = bounded_retry(_library("max_notification_id"))
+    select_events = bounded_retry(_library("select_events"))
+
+    @bounded_retry
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         if self._library_path(stored_events):
-            return super().insert_events(stored_events, **kwargs)
+            return _library("insert_events")(self, stored_events, **kwargs)
         with (
             self.datastore.get_connection() as conn,
             conn.transaction(),
