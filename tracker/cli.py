@@ -146,7 +146,7 @@ def _add_log_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_site_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """The site: serve it, rebuild its read models."""
+    """The site: serve it, publish its static edition, rebuild its read models."""
     p = commands.add_parser("serve", parents=[common], help="the web site, API and feeds")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=port, default=8000, help="port to listen on (default 8000)")
@@ -159,6 +159,21 @@ def _add_site_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         " else text)",
     )
     p.set_defaults(run=run_serve)
+
+    p = commands.add_parser(
+        "publish",
+        parents=[common],
+        help="write the static edition: every public page, feed and API document",
+    )
+    p.add_argument("folder", metavar="DIR", help="where to write it (made if missing)")
+    p.add_argument(
+        "--base-url",
+        default=os.environ.get("TRACKER_BASE_URL"),
+        metavar="URL",
+        help="the address it will be served from, for the feeds' ids and links"
+        " (default: $TRACKER_BASE_URL)",
+    )
+    p.set_defaults(run=run_publish)
 
     p = commands.add_parser(
         "rebuild", parents=[common], help="rebuild the site's read models from the log"
@@ -391,6 +406,23 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(Settings(database_url=url, create_tables=False))
     uvicorn.run(
         app, host=args.host, port=args.port, workers=1, log_config=log_config(args.log_format)
+    )
+    return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from web.publish import publish
+
+    url = database_url(getattr(args, "database_url", None))
+    published = publish(Path(args.folder), args.base_url, url)
+    done = published.outcome
+    for name in done.removed:
+        print(f"removed {name}")
+    print(
+        f"published {published.files} files to {args.folder}: {len(done.written)} written,"
+        f" {len(done.unchanged)} unchanged, {len(done.removed)} removed"
     )
     return 0
 
