@@ -34,7 +34,14 @@ from web.app import STATIC, create_app
 from web.publish.asgi import Answer, get
 from web.publish.files import Outcome, write_edition
 from web.publish.paths import HTML, JSON, file_for, media_type, relative, site_link
-from web.publish.rewrite import json_links, page_links, static_feed, static_html, static_json
+from web.publish.rewrite import (
+    Resolve,
+    json_links,
+    page_links,
+    static_feed,
+    static_html,
+    static_json,
+)
 from web.services import Services
 from web.settings import Settings
 
@@ -167,10 +174,57 @@ def _links(answer: Answer) -> Iterator[str]:
 # Making the files.
 
 
+@dataclass(frozen=True)
+class _Names:
+    """The file each published address became, and links between them."""
+
+    base: str
+    defaults: dict[str, dict[str, str]]
+    files: dict[str, str]  # address: file name
+
+    def resolver(self, source: str, absolute: bool = False) -> Resolve:
+        """How links read in the file ``source``: relative to it, or (``absolute``, for
+        feeds) at the base URL."""
+
+        def resolve(link: str) -> str | None:
+            target = site_link(link, self.base, self.defaults)
+            if target is None:
+                return link
+            name = self.files.get(target.address or "")
+            if name is None:
+                return None
+            if absolute:
+                return f"{self.base}/{name}" + (f"#{target.fragment}" if target.fragment else "")
+            return relative(source, name, target.fragment)
+
+        return resolve
+
+
 def _edition(
     answers: dict[str, Answer], base: str, defaults: dict[str, dict[str, str]]
 ) -> dict[str, bytes]:
     """Each answer as a file, by file name, its links pointing at the others."""
+    names = _Names(base, defaults, _file_names(answers))
+    files = {}
+    for address, name in names.files.items():
+        answer = answers[address]
+        kind = media_type(answer.content_type)
+        if kind == HTML:
+            resolve = names.resolver(name)
+            text = static_html(answer.body.decode(), resolve, resolve(urls.log()))
+        elif kind == JSON:
+            text = static_json(answer.body.decode(), names.resolver(name))
+        elif kind in FEED_TYPES:
+            text = static_feed(answer.body.decode(), base, names.resolver(name, absolute=True))
+        else:
+            files[name] = answer.body
+            continue
+        files[name] = text.encode()
+    return files
+
+
+def _file_names(answers: dict[str, Answer]) -> dict[str, str]:
+    """Each address's file name; an answer no file can stand for is left out."""
     names: dict[str, str] = {}
     owners: dict[str, str] = {}
     for address, answer in answers.items():
@@ -180,34 +234,4 @@ def _edition(
         if name in owners:
             raise PublishError(f"{owners[name]} and {address} would both be {name}")
         names[address], owners[name] = name, address
-
-    def resolver(source: str, absolute: bool = False):
-        def resolve(link: str) -> str | None:
-            target = site_link(link, base, defaults)
-            if target is None:
-                return link
-            if target.address not in names:
-                return None
-            if absolute:
-                fragment = f"#{target.fragment}" if target.fragment else ""
-                return f"{base}/{names[target.address]}{fragment}"
-            return relative(source, names[target.address], target.fragment)
-
-        return resolve
-
-    files = {}
-    for address, name in names.items():
-        answer = answers[address]
-        kind = media_type(answer.content_type)
-        if kind == HTML:
-            resolve = resolver(name)
-            text = static_html(answer.body.decode(), resolve, resolve(urls.log()))
-        elif kind == JSON:
-            text = static_json(answer.body.decode(), resolver(name))
-        elif kind in FEED_TYPES:
-            text = static_feed(answer.body.decode(), base, resolver(name, absolute=True))
-        else:
-            files[name] = answer.body
-            continue
-        files[name] = text.encode()
-    return files
+    return names
