@@ -1,5 +1,6 @@
 """``tracker``: load the data files, see where commitments stand, tick, export, serve
-the site, rebuild its read models, and verify the log against its hash chain.
+the site or publish its static edition, rebuild its read models, and verify the log
+against its hash chain.
 
 Every command takes ``--database-url`` (default: ``TRACKER_DATABASE_URL``, else a
 SQLite file in the working directory). Errors are one line each on standard error
