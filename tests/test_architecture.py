@@ -29,6 +29,8 @@ ALLOWED: list[tuple[str, str, str]] = [
     # Inside ``run_serve`` only (not at import time): the command line starts the site.
     ("tracker.cli", "web.app", "the serve command"),
     ("tracker.cli", "web.settings", "the serve command"),
+    # Inside ``run_publish`` only: the command line writes the site's static edition.
+    ("tracker.cli", "web.publish", "the publish command"),
 ]
 
 # What the domain may import besides the standard library.

@@ -1,5 +1,6 @@
 """``tracker``: load the data files, see where commitments stand, tick, export, serve
-the site, rebuild its read models, and verify the log against its hash chain.
+the site or publish its static edition, rebuild its read models, and verify the log
+against its hash chain.
 
 Every command takes ``--database-url`` (default: ``TRACKER_DATABASE_URL``, else a
 SQLite file in the working directory). Errors are one line each on standard error
@@ -153,10 +154,26 @@ def _add_log_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_site_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """The site: serve it, follow the log into its read models, rebuild them."""
+    """The site: serve it, publish its static edition, follow the log into its read
+    models, rebuild them."""
     p = commands.add_parser("serve", parents=[common], help="the web site, API and feeds")
     _add_settings(p)
     p.set_defaults(run=run_serve)
+
+    p = commands.add_parser(
+        "publish",
+        parents=[common],
+        help="write the static edition: every public page, feed and API document",
+    )
+    p.add_argument("folder", metavar="DIR", help="where to write it (made if missing)")
+    p.add_argument(
+        "--base-url",
+        default=os.environ.get("TRACKER_BASE_URL"),
+        metavar="URL",
+        help="the address it will be served from, for the feeds' ids and links"
+        " (default: $TRACKER_BASE_URL)",
+    )
+    p.set_defaults(run=run_publish)
 
     p = commands.add_parser(
         "project",
@@ -516,6 +533,23 @@ def _shown(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from web.publish import publish
+
+    url = database_url(getattr(args, "database_url", None))
+    published = publish(Path(args.folder), args.base_url, url)
+    done = published.outcome
+    for name in done.removed:
+        print(f"removed {name}")
+    print(
+        f"published {published.files} files to {args.folder}: {len(done.written)} written,"
+        f" {len(done.unchanged)} unchanged, {len(done.removed)} removed"
+    )
+    return 0
 
 
 def run_rebuild(args: argparse.Namespace) -> int:

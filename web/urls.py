@@ -104,6 +104,10 @@ def api_timeline(**query: object) -> str:
     return _with("/api/v1/timeline", **query)
 
 
+def api_delays() -> str:
+    return "/api/v1/delays"
+
+
 def editor_home() -> str:
     """The editors' pages: signed in, the plans and commitments to record on."""
     return "/editor"

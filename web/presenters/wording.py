@@ -65,6 +65,12 @@ NOT_UNDERSTOOD = "That request could not be understood"
 DATE_NOT_READ = "That date could not be read"
 FORM_NOT_READ = "The form could not be read"
 DATE_FORMATS = "Write a date as YYYY, YYYY-MM or YYYY-MM-DD."
+# The static edition (``tracker publish``): what stands in for what only a live site does.
+STATIC_FORM = (
+    "This copy of the site shows the record as it stood on the day it was published:"
+    " choosing another date or filtering the list needs the live site."
+)
+STATIC_LOG_LINK = "Check a copy of the log"
 # After an event's date, where the source gives less than a day.
 PRECISION = {
     "day": "",
