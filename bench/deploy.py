@@ -137,8 +137,7 @@ def exactly_once(
 
 
 def gaps(positions: Iterable[int]) -> list[int]:
-    """The positions missing from 1 to the highest one, and any given twice (as negative
-    numbers would be confusing, duplicates are reported by ``duplicates``)."""
+    """The positions missing from 1 to the highest one (``duplicates``: any given twice)."""
     seen = set(positions)
     return [p for p in range(1, max(seen, default=0) + 1) if p not in seen]
 
