@@ -259,16 +259,19 @@ class Capabilities:
             )
             if not there
         ]
-        return (
-            "FALLBACK: one `tracker serve` process projecting in a thread"
-            f" (this tracker has no {', no '.join(missing)})"
+        served = (
+            f"`tracker serve --workers {workers}`, each worker projecting in a thread"
+            if self.workers
+            else "one `tracker serve` process projecting in a thread"
         )
+        return f"FALLBACK: {served} (this tracker has no {', no '.join(missing)})"
 
 
 def capabilities(serve_help: str, main_help: str) -> Capabilities:
     """Read from the help texts: the flags of ``serve`` and the commands of ``tracker``."""
-    commands = re.search(r"\{([a-z,-]+)\}", main_help)
-    names = set(commands.group(1).split(",")) if commands else set()
+    braces = re.search(r"\{([a-z,-]+)\}", main_help)  # argparse's {load,status,...}
+    names = set(braces.group(1).split(",")) if braces else set()
+    names |= set(re.findall(r"^ {4}([a-z][a-z-]*)(?: |$)", main_help, re.M))  # metavar COMMAND
     return Capabilities(
         workers="--workers" in serve_help,
         no_project="--no-project" in serve_help,

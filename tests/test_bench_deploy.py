@@ -164,6 +164,16 @@ def test_capabilities_are_read_from_the_help_texts() -> None:
     assert not deploy.capabilities("usage: tracker serve [--port P]", main).full
 
 
+def test_commands_listed_under_a_metavar_are_found() -> None:
+    serve = "[--workers WORKERS] [--no-project] [--no-tick]"
+    main = "positional arguments:\n  COMMAND\n    load                load plans\n    project\n"
+
+    assert deploy.capabilities(serve, main).project_command
+    assert not deploy.capabilities(serve, main.replace("project", "publish")).project_command
+    partial = deploy.capabilities(serve, "")
+    assert partial.describe(4).startswith("FALLBACK: `tracker serve --workers 4`")
+
+
 def test_capabilities_of_this_checkouts_tracker_match_its_parser() -> None:
     """What the script would detect here, from the real help texts."""
     parser = build_parser()
