@@ -7,7 +7,7 @@ DATABASE ?= sqlite:///tracker.sqlite
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench bench-site clean
+.PHONY: run test lint bench bench-site bench-deploy clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -38,6 +38,11 @@ bench: $(STAMP)
 ## bench-site: the site benchmark (needs wrk: apt-get install wrk)
 bench-site: $(STAMP)
 	$(BIN)/python bench/site.py
+
+## bench-deploy: the deployment under load and faults, on the machine's PostgreSQL (needs
+## wrk; restarts PostgreSQL once). BENCH_DEPLOY_ARGS=--quick for a short run.
+bench-deploy: $(STAMP)
+	$(BIN)/python bench/deploy.py $(BENCH_DEPLOY_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tracker.sqlite
