@@ -119,6 +119,19 @@ def head(store: Any) -> Head:
     return Head(last.seq, last.hash, last.notification_id)
 
 
+def count_through(store: Any, position: int) -> int:
+    """How many events the log holds up to and including log position ``position``
+    (a notification id). Positions may skip numbers (PostgreSQL spends one on every
+    insert that rolls back); the chain's count does not."""
+    if position <= 0:
+        return 0
+    links = chained(store).chain_links(position, position)
+    if links:
+        return links[0].seq
+    earlier = chained(store).chain_links(0, position)  # a position with no event: rare
+    return earlier[-1].seq if earlier else 0
+
+
 def hashes(store: Any, first: int, last: int) -> dict[int, str]:
     """Each event's hash by notification id, for the events ``first`` to ``last``."""
     return {link.notification_id: link.hash for link in chained(store).chain_links(first, last)}

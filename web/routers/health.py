@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from tracker.store import chain
 from web.deps import ServicesDep
 from web.security import BUSY_RETRY_AFTER_SECONDS
 
@@ -38,6 +39,14 @@ def readyz(services: ServicesDep) -> JSONResponse:
 
 
 def _readiness(services: Any) -> dict[str, Any]:
-    events = services.tracker.recorder.max_notification_id() or 0
-    projected = services.projector.position()
-    return {"status": "ok", "events": events, "projected": projected, "lag": events - projected}
+    """Counts of events, not log positions, which on PostgreSQL skip numbers. The
+    projector's position is read first, so it is never past the head read after it."""
+    position = services.projector.position()
+    head = chain.head(services.tracker)
+    projected = chain.count_through(services.tracker, position)
+    return {
+        "status": "ok",
+        "events": head.events,
+        "projected": projected,
+        "lag": head.events - projected,
+    }
