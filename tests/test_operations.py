@@ -4,6 +4,7 @@ answered with 503 rather than 500."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from tracker.cli import main
 from tracker.datafiles import load
 from tracker.readmodels import Projector, readmodel_engine
 from tracker.store.locks import STARTUP, Held
-from tracker.store.persistence import budget
+from tracker.store.persistence import bound_statements, budget
 from web.security import transient
 
 
@@ -139,3 +140,54 @@ def _wait_for(condition, seconds: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not within the time allowed"
         time.sleep(0.1)
+
+
+def test_long_running_processes_bound_every_statement_and_lock_wait_of_their_sessions():
+    environ = {"PGOPTIONS": "-c search_path=tracker"}
+
+    bound_statements(environ)
+    bound_statements(environ)  # once is enough: nothing is added twice
+
+    assert environ["PGOPTIONS"] == (
+        "-c search_path=tracker -c statement_timeout=10000 -c lock_timeout=3000"
+    )
+
+
+def test_a_session_of_a_bounded_process_gives_up_on_a_locked_table_within_seconds():
+
+    from tests.stores import postgres_schema
+
+    with postgres_schema() as url:
+        tracker = open_tracker(url)
+        try:
+            waited = _read_behind_a_table_lock(url, tracker)
+        finally:
+            tracker.close()
+
+    assert waited.returncode == 3, waited.stderr  # gave up, rather than waiting for the lock
+
+
+def _read_behind_a_table_lock(url, tracker) -> subprocess.CompletedProcess:
+    """A bounded process reads the log while another session holds it locked."""
+    import psycopg
+
+    environ = dict(os.environ)
+    bound_statements(environ)
+    schema = url.rsplit("schema=", 1)[1]
+    table = f"{schema}.{tracker.recorder.events_table_name}"
+    base = url.split("?")[0]
+    with psycopg.connect(base) as holder:
+        holder.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        script = (
+            "import psycopg, sys\n"
+            f"conn = psycopg.connect({base!r}, autocommit=True)\n"
+            "try:\n"
+            f"    conn.execute('SELECT count(*) FROM {table}')\n"
+            "except psycopg.errors.LockNotAvailable:\n"
+            "    sys.exit(3)\n"
+        )
+        waited = subprocess.run(
+            [sys.executable, "-c", script], env=environ, timeout=60, capture_output=True
+        )
+        holder.rollback()
+    return waited

@@ -117,11 +117,19 @@ def budget(connections: int = DEFAULT_CONNECTIONS) -> Budget:
 
 
 def bound_statements(environ: dict[str, str] | None = None) -> None:
-    """Cancel any statement of this process's PostgreSQL sessions that runs longer than
-    ``STATEMENT_TIMEOUT_SECONDS`` (libpq's ``PGOPTIONS``, which every connection of the
-    process reads: the event store's, the read models', the locks'). For long-running
-    processes only: an operator's ``tracker load`` or ``rebuild`` may take its time."""
+    """Bound every wait of this process's PostgreSQL sessions: a statement is cancelled
+    after ``STATEMENT_TIMEOUT_SECONDS``, and a wait for any lock (a table another session
+    has locked, a row another transaction is writing) gives up after
+    ``LOCK_TIMEOUT_SECONDS``. Set as libpq's ``PGOPTIONS``, which every connection of
+    the process reads: the event store's, the read models', the locks'. For the
+    long-running processes only: an operator's ``tracker load`` or ``rebuild`` may take
+    its time."""
     environ = os.environ if environ is None else environ
-    option = f"-c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}"
-    if option not in environ.get("PGOPTIONS", ""):
-        environ["PGOPTIONS"] = f"{environ.get('PGOPTIONS', '')} {option}".strip()
+    options = [
+        f"-c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}",
+        f"-c lock_timeout={LOCK_TIMEOUT_SECONDS * 1000}",
+    ]
+    current = environ.get("PGOPTIONS", "")
+    added = [option for option in options if option not in current]
+    if added:
+        environ["PGOPTIONS"] = " ".join([current, *added]).strip()
