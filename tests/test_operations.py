@@ -12,10 +12,12 @@ import threading
 import time
 from datetime import date
 
+import httpx
 import pytest
 from eventsourcing.persistence import OperationalError, ProgrammingError
 
 from tests.conftest import BUNDLED_PLAN, ROOT
+from tests.livesite import free_port
 from tracker.application import open_tracker
 from tracker.application.ticks import tick
 from tracker.cli import main
@@ -191,3 +193,56 @@ def _read_behind_a_table_lock(url, tracker) -> subprocess.CompletedProcess:
         )
         holder.rollback()
     return waited
+
+
+def test_tracker_serve_with_several_workers_and_settings_from_its_environment(
+    durable_database_url, tmp_path
+):
+    """Two workers, their settings handed to them through the environment: both start
+    on the empty store (the plan loaded once), and the base URL they were given is the
+    one the feeds use."""
+    port = free_port()
+    command = [sys.executable, "-m", "tracker.cli", "--database-url", durable_database_url]
+    environ = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TRACKER_WORKERS": "2",
+        "TRACKER_BASE_URL": "https://tracker.example.org/",
+        "TRACKER_NO_TICK": "1",
+    }
+    server = subprocess.Popen(
+        [*command, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        ready = _wait_for_answer(f"http://127.0.0.1:{port}/readyz")
+        feed = httpx.get(f"http://127.0.0.1:{port}/feeds/delays.atom", timeout=10).text
+    finally:
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+
+    assert ready["status"] == "ok" and ready["lag"] == 0
+    assert "<id>tag:tracker.example.org,2026:feeds/delays</id>" in feed
+    assert '<link href="https://tracker.example.org/feeds/delays.atom" rel="self"' in feed
+    assert output.count("Application startup complete") == 2, output
+    assert "Traceback" not in output
+    tracker = open_tracker(durable_database_url)
+    assert len(tracker.plan("london-policing-action-plan-2020").commitments) == 14
+    tracker.close()
+
+
+def _wait_for_answer(url: str, seconds: float = 60.0) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.get(url, timeout=2)
+            if answer.status_code == 200:
+                return answer.json()
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {seconds} s")

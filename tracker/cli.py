@@ -40,6 +40,7 @@ from tracker.store.persistence import DATABASE_URL_VARIABLE, bound_statements, d
 from tracker.tokencli import add_token_commands
 
 EXIT_FAILURE = 1
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -491,6 +492,10 @@ def run_serve(args: argparse.Namespace) -> int:
         proxy_headers=values["proxy_headers"],
         forwarded_allow_ips=os.environ.get("TRACKER_FORWARDED_ALLOW_IPS") or "127.0.0.1",
         log_config=log_config(values["log_format"]),
+        # uvicorn replaces a worker that dies, and kills one that does not answer its
+        # health check in time: under a burst of uncached renders on a small machine a
+        # busy worker can miss uvicorn's default 5 s, and killing it only adds load.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 
