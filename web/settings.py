@@ -36,6 +36,8 @@ class Settings:
     create_tables: bool = True
     feed_items: int = 50
     cache_entries: int = 1024  # rendered responses kept per head and day; 0: no cache
+    projection_wait: float = 5.0  # seconds a write's 201 waits for the read models to show
+    # it (web/freshness.py, WAIT_SECONDS); 0: answer at once, Tracker-Projected saying so
 
 
 def bundled_events() -> Path:
