@@ -73,7 +73,7 @@ def _site(url: str):
     from web.app import create_app
     from web.settings import Settings
 
-    settings = Settings(database_url=url, project=False, tick=False)
+    settings = Settings(database_url=url, project=False, tick=False, projection_wait=0)
     return TestClient(create_app(settings), base_url="http://testserver")
 
 
@@ -81,7 +81,8 @@ def _site(url: str):
 def site(database_url: str) -> Iterator:
     """The whole site on each store, bundled plan loaded and projected; background
     work off, so that a test decides when the projector catches up
-    (``site.app.state.services.projector.catch_up()``)."""
+    (``site.app.state.services.projector.catch_up()``), and a write answers without
+    waiting for it (``projection_wait=0``: ``Tracker-Projected: false``)."""
     with _site(database_url) as client:
         yield client
 
@@ -90,4 +91,18 @@ def site(database_url: str) -> Iterator:
 def memory_site() -> Iterator:
     """The site on the in-memory store only, for tests of rendering."""
     with _site("memory://") as client:
+        yield client
+
+
+@pytest.fixture
+def projecting_site(database_url: str) -> Iterator:
+    """The site as ``tracker serve`` runs it, on each store: the projector following
+    the log in a thread of its own, and writes waiting for it (``web.freshness``)."""
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    settings = Settings(database_url=database_url, project=True, tick=False)
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
         yield client

@@ -209,7 +209,7 @@ def test_the_cache_holds_a_bounded_number_of_entries_and_bytes():
         assert http.get("/a").text.startswith("render 3")
 
 
-def test_with_the_cache_off_a_feed_still_answers_its_own_conditional_gets():
+def test_with_the_cache_off_feeds_pages_and_the_api_still_answer_conditional_gets():
     from web.app import create_app
     from web.settings import Settings
 
@@ -221,7 +221,11 @@ def test_with_the_cache_off_a_feed_still_answers_its_own_conditional_gets():
         for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified}):
             again = site.get(url, headers=headers)
             assert (again.status_code, again.content) == (304, b""), headers
-        assert "etag" not in site.get(urls.home()).headers  # pages get theirs from the cache
+        for url in (urls.home(), urls.commitment(PLAN, BWV), urls.api_plans()):
+            first = site.get(url)
+            assert first.headers["cache-control"], url
+            again = site.get(url, headers={"If-None-Match": first.headers["etag"]})
+            assert (again.status_code, again.content) == (304, b""), url
 
 
 def test_an_event_recorded_but_not_yet_projected_moves_the_log_head_shown(memory_site):

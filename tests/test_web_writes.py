@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -61,6 +62,9 @@ def editor(site: TestClient) -> dict[str, str]:
 @pytest.fixture
 def admin(site: TestClient) -> dict[str, str]:
     return bearer(services(site).tokens.create("ops", "admin", "Tracker Team"))
+
+
+JSON = {"Content-Type": "application/json"}  # for a body sent as bytes
 
 
 def memory_token(memory_site: TestClient, role: str = "editor", name: str = "bot") -> dict:
@@ -468,6 +472,46 @@ def test_an_oversized_body_is_413_before_it_is_parsed(memory_site, chunked) -> N
     assert head(memory_site) == before
 
 
+# 415: a body that does not say it is JSON
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_every_write_route_refuses_a_body_not_sent_as_json_with_415(site, content_type) -> None:
+    headers = bearer(services(site).tokens.create("ops", "admin", "Tracker Team"))
+    if content_type:
+        headers["Content-Type"] = content_type
+    for n, (path, body, _) in enumerate(ROUTES.values()):
+        before = head(site)
+
+        answer = site.post(path, content=json.dumps(body(n)), headers=headers)
+
+        problem = assert_problem(answer, 415, "Content-Type")
+        assert (content_type or "no Content-Type") in problem["detail"], path
+        assert answer.headers["accept-post"] == "application/json"
+        assert head(site) == before, path
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON",
+        "application/vnd.tracker+json",
+    ],
+)
+def test_json_is_accepted_under_any_json_media_type(memory_site, content_type) -> None:
+    headers = {**memory_token(memory_site), "Content-Type": content_type}
+    answer = memory_site.post(EVENTS, content=json.dumps(EVENT), headers=headers)
+    assert answer.status_code == 201, answer.text
+
+
+def test_an_oversized_body_is_413_whatever_it_says_it_is(memory_site) -> None:
+    headers = {**memory_token(memory_site), "Content-Type": "text/plain"}
+    answer = memory_site.post(EVENTS, content=b"x" * 70_000, headers=headers)
+    assert_problem(answer, 413)
+
+
 BAD_EVENTS = {
     "bad date": ({"date": "2021-02-30"}, "date"),
     "a date with a time": ({"date": "2021-02-03T10:00"}, "date"),
@@ -563,7 +607,9 @@ def test_a_json_number_no_plan_could_hold_is_422_naming_the_field(memory_site, n
     content = raw_event("budget_committed", f'"amount_gbp": {number}')
     before = head(memory_site)
 
-    answer = memory_site.post(EVENTS, content=content, headers=memory_token(memory_site))
+    answer = memory_site.post(
+        EVENTS, content=content, headers={**JSON, **memory_token(memory_site)}
+    )
 
     assert_problem(answer, 422, "amount_gbp")
     assert head(memory_site) == before
@@ -572,7 +618,9 @@ def test_a_json_number_no_plan_could_hold_is_422_naming_the_field(memory_site, n
 def test_json_nan_is_not_text_and_is_422_naming_the_field(memory_site) -> None:
     content = raw_event("measurement_recorded", '"metric": NaN, "unit": "u", "value": 1')
 
-    answer = memory_site.post(EVENTS, content=content, headers=memory_token(memory_site))
+    answer = memory_site.post(
+        EVENTS, content=content, headers={**JSON, **memory_token(memory_site)}
+    )
 
     assert_problem(answer, 422, "metric")
 
@@ -582,7 +630,9 @@ def test_a_json_fraction_is_recorded_exactly_as_written(memory_site) -> None:
         "measurement_recorded", '"metric": "m", "unit": "u", "value": 123456789012.123456'
     )
 
-    answer = memory_site.post(EVENTS, content=content, headers=memory_token(memory_site))
+    answer = memory_site.post(
+        EVENTS, content=content, headers={**JSON, **memory_token(memory_site)}
+    )
 
     assert answer.status_code == 201, answer.text
     services(memory_site).projector.catch_up()
@@ -596,7 +646,9 @@ def test_a_json_fraction_is_recorded_exactly_as_written(memory_site) -> None:
     "content", [b"", b"not json", b"[1, 2]", b'"text"', b"\xff\xfe", b"[" * 10_000 + b"]" * 10_000]
 )
 def test_a_body_that_is_not_a_json_object_is_422_naming_the_body(memory_site, content) -> None:
-    answer = memory_site.post(EVENTS, content=content[:60_000], headers=memory_token(memory_site))
+    answer = memory_site.post(
+        EVENTS, content=content[:60_000], headers={**JSON, **memory_token(memory_site)}
+    )
     assert_problem(answer, 422, "body")
 
 
@@ -829,8 +881,12 @@ def test_every_write_route_is_documented_with_its_body_answers_and_security(memo
         assert operation["security"] == [{"bearer": []}], template
         assert "application/json" in operation["requestBody"]["content"], template
         responses = operation["responses"]
-        assert "Location" in responses["201"]["headers"], template
-        statuses = ("401", "403", "409", "413", "422") + (("404",) if "{plan}" in template else ())
+        assert {"Location", "Tracker-Projected"} <= set(responses["201"]["headers"]), template
+        names_a_commitment = template.endswith(("/events", "/commitments"))
+        assert ("ETag" in responses["201"]["headers"]) == names_a_commitment, template
+        statuses = ("401", "403", "409", "413", "415", "422") + (
+            ("404",) if "{plan}" in template else ()
+        )
         for status in statuses:
             content = responses[status]["content"]
             assert list(content) == ["application/problem+json"], (template, status)

@@ -51,6 +51,16 @@ def base_url(text: str) -> str | None:
     return text.rstrip("/")
 
 
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 60:
+        raise ValueError(f"'{text}' is not a number of seconds from 0 to 60")
+    return value
+
+
 def choice(*names: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in names:
@@ -156,6 +166,12 @@ SERVE = (
         count(2, 100),
         8,
         "PostgreSQL connections each process may hold (see README, Deploying)",
+    ),
+    Setting(
+        "projection_wait",
+        seconds,
+        5.0,
+        "seconds a write's 201 waits for the read models to show it (0: answer at once)",
     ),
     Setting("log_format", choice("text", "json"), "text", "log lines as text or JSON objects"),
 )

@@ -15,6 +15,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyPoolTimeout
 
 from web import errors, urls
 from web.cache import Head, ResponseCache
+from web.cachecontrol import CachePolicy
 from web.presenters.wording import SITE
 from web.routers import api, editor, feeds, health, pages, writes
 from web.security import NoStore, SecurityHeaders, server_error, store_busy
@@ -58,9 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(CachePolicy)  # innermost: what the cache keeps carries it
     app.add_middleware(NoStore, prefix=urls.editor_home())
-    if settings.cache_entries:
-        app.add_middleware(ResponseCache, head=_head, max_entries=settings.cache_entries)
+    # With cache_entries 0 it keeps nothing, but still gives ETags and 304s.
+    app.add_middleware(ResponseCache, head=_head, max_entries=settings.cache_entries)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so cached answers get them
     app.add_exception_handler(Exception, server_error)
     errors.install(app)

@@ -47,16 +47,41 @@ async def read_capped_body(request: Request) -> None:
 
 
 async def json_body(request: Request) -> Any:
-    """The body as JSON; the route's own parser checks its fields.
+    """The body as JSON (415 unless it says it is: ``json_media_type``); the route's
+    own parser checks its fields.
 
     Fractions are kept as their text (a float would round 0.1 and turn 1e400 into
     infinity) and so are integers too long to be a count (``int()`` refuses one past
     4,300 digits): the number rules of ``tracker.domain.numbers`` then judge the text
     as written, and name the field."""
+    json_media_type(request.headers.get("content-type"))
     try:
         return json.loads(await request.body(), parse_float=str, parse_int=_json_int)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise invalid("body", f"the body is not JSON: {error}") from None
+
+
+def json_media_type(content_type: str | None) -> None:
+    """Refuse (415) a body that does not say it is JSON: ``application/json`` or any
+    ``application/*+json``, parameters such as ``charset`` aside. A form or text posted
+    by mistake is named for what it is rather than parsed as JSON and found wanting.
+    Checked after the token (a 401 or 403 says more to a caller who may not write) and
+    after the body's size (413), before anything is parsed or written."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    kind, _, subtype = media_type.partition("/")
+    if kind == "application" and (subtype == "json" or subtype.endswith("+json")):
+        return
+    given = f"'{media_type[:100]}'" if media_type else "no Content-Type"
+    raise Problem(
+        415,
+        f"the body must be JSON, sent with Content-Type: application/json; this request"
+        f" has {given}",
+        [{"field": "Content-Type", "detail": f"expected application/json, not {given}"}],
+        headers={"Accept-Post": JSON_MEDIA_TYPE},
+    )
+
+
+JSON_MEDIA_TYPE = "application/json"
 
 
 def _json_int(text: str) -> int | str:
@@ -68,8 +93,9 @@ IfMatch = Annotated[
     str | None,
     Header(
         alias="If-Match",
-        description='the commitment\'s version as last read: 3, "3" or W/"3"; a stale one'
-        " gets 409 with the current version",
+        description='the commitment\'s version as last read (3, "3" or W/"3") or its ETag'
+        ' ("3.<digest>", from a read or a 201): only the version counts; a stale one gets'
+        " 409 with the current version",
     ),
 ]
 IdempotencyKey = Annotated[
@@ -81,25 +107,6 @@ IdempotencyKey = Annotated[
         " another body gets 422, and while the first request is still running, 409",
     ),
 ]
-
-
-def if_match_versions(header: str | None) -> tuple[int, ...] | None:
-    """The versions an If-Match header names; None when absent or ``*`` (any)."""
-    if header is None or header.strip() == "*":
-        return None
-    versions = []
-    for part in header.split(","):
-        tag = part.strip().removeprefix("W/")
-        if len(tag) >= 2 and tag[0] == tag[-1] == '"':
-            tag = tag[1:-1]
-        if not (tag.isascii() and tag.isdigit() and len(tag) <= 9):
-            shown = part.strip()[:40]
-            raise InvalidInputError(
-                f"If-Match must hold the commitment's version, such as \"3\", not '{shown}'",
-                "If-Match",
-            )
-        versions.append(int(tag))
-    return tuple(versions)
 
 
 def idempotency_key(header: str | None) -> str | None:

@@ -133,9 +133,18 @@ class Head:
         self._value = None
         return await anyio.to_thread.run_sync(self)
 
+    def forget(self) -> None:
+        """Read the store on the next request, whatever the age of the last reading:
+        a write has been projected (``web.freshness``), and its writer reads next."""
+        self._value = None
+
 
 class ResponseCache:
-    """ASGI middleware: serve GETs from ``Store`` while the head and day hold."""
+    """ASGI middleware: serve GETs from ``Store`` while the head and day hold.
+
+    With ``max_entries`` 0 it keeps nothing and reads no head, but still gives every
+    answer it would have kept an ``ETag`` and answers conditional GETs with a 304:
+    readers and CDNs revalidate the same way whether the cache is on or off."""
 
     def __init__(
         self,
@@ -155,6 +164,9 @@ class ResponseCache:
         if head is None or not self._cacheable(scope):
             await self.app(scope, receive, send)
             return
+        if self.store.max_entries == 0:
+            await self._validated(scope, receive, send)
+            return
         try:
             state = await head.current()
         except Exception:  # the store is unwell: answer uncached, and let the app say so
@@ -170,6 +182,12 @@ class ResponseCache:
             if await self._still(head, state):
                 self.store.put(state, key, rendered)
         await _answer(scope, rendered, send)
+
+    async def _validated(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Without a store: render, then answer as a kept answer would be answered."""
+        rendered = await self._render(scope, receive, send)
+        if rendered is not None:
+            await _answer(scope, rendered, send)
 
     async def _still(self, head: Head, state: tuple[Any, date]) -> bool:
         """Whether the record is where it was when the render began: an answer

@@ -37,6 +37,7 @@ TITLES = {  # RFC 9110's names
     404: "Not Found",
     409: "Conflict",
     413: "Content Too Large",
+    415: "Unsupported Media Type",
     422: "Unprocessable Content",
     500: "Internal Server Error",
     503: "Service Unavailable",

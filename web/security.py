@@ -146,6 +146,7 @@ def _answer(
     rendered from a template, since the failure may be in rendering. The security
     headers are set here too: a 500 is sent from outside every middleware."""
     headers = {k.decode(): v.decode() for k, v in HEADERS} | (headers or {})
+    headers["Cache-Control"] = "no-store"  # a failure is no answer to keep
     if request.url.path.startswith(("/api/", "/feeds/")):
         return Problem(status, detail, headers=headers).response()
     page = (

@@ -41,6 +41,8 @@ class Settings:
     feed_items: int = 50
     cache_entries: int = 1024  # rendered responses kept per head and day; 0: no cache
     db_connections: int = DEFAULT_CONNECTIONS  # PostgreSQL connections this process may hold
+    projection_wait: float = 5.0  # seconds a write's 201 waits for the read models to show
+    # it (web/freshness.py, WAIT_SECONDS); 0: answer at once, Tracker-Projected saying so
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,7 +57,15 @@ class Settings:
 
 # The settings of ``tracker.config`` that the application itself reads (the rest are
 # the server's: host, port, workers, proxy headers, log format).
-APP_SETTINGS = ("base_url", "project", "tick", "feed_items", "cache_entries", "db_connections")
+APP_SETTINGS = (
+    "base_url",
+    "project",
+    "tick",
+    "feed_items",
+    "cache_entries",
+    "db_connections",
+    "projection_wait",
+)
 
 
 def bundled_events() -> Path:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
+import weakref
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import StaticPool
 
 from tracker.domain.errors import InvalidInputError
 from tracker.store.persistence import (
@@ -30,12 +31,7 @@ def readmodel_engine(url: str | None = None, connections: int = DEFAULT_CONNECTI
     parts = urlsplit(url)
     scheme = parts.scheme.split("+", 1)[0]
     if scheme == "memory":
-        return create_engine(
-            "sqlite://",
-            poolclass=StaticPool,
-            connect_args={"check_same_thread": False},
-            hide_parameters=True,
-        )
+        return _private_sqlite()
     if scheme == "sqlite":
         path = url.split("://", 1)[1]
         engine = create_engine(
@@ -59,6 +55,25 @@ def readmodel_engine(url: str | None = None, connections: int = DEFAULT_CONNECTI
             engine = engine.execution_options(schema_translate_map={None: schema})
         return engine
     raise InvalidInputError(f"unsupported database URL '{url}'", "database_url")
+
+
+def _private_sqlite() -> Engine:
+    """The read models of a ``memory://`` store: a SQLite file of its own in a temporary
+    folder, removed when the engine is disposed of or dropped. Not ``:memory:``, which
+    is one connection that every thread would share (StaticPool): two threads using it
+    at once share its transaction, and one thread's rollback (the projector reading its
+    position) undoes the other's insert (a new token). A file gives each thread its own
+    connection and SQLite's own locking, as on the embedded store."""
+    folder = tempfile.TemporaryDirectory(prefix="tracker-readmodels-")
+    engine = create_engine(
+        f"sqlite:///{folder.name}/readmodels.sqlite",
+        connect_args={"timeout": 30},
+        hide_parameters=True,
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    engine.info_folder = folder  # type: ignore[attr-defined] - kept as long as the engine
+    weakref.finalize(engine, folder.cleanup)
+    return engine
 
 
 def _sqlite_pragmas(connection, _record) -> None:

@@ -24,11 +24,12 @@ from tracker.application.records import csv_cell
 from tracker.domain.entries import STATUSES
 from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.readmodels import queries
-from tracker.readmodels.views import Item, PlanInfo, headline_counts, status_record
+from tracker.readmodels.views import PlanInfo, headline_counts, status_record
 from tracker.store import chain
-from web import urls
+from web import etags, urls
 from web.conditional import etag_listed
 from web.deps import AsOfDep, CommitmentDep, PlanDep, ReadDep, ServicesDep, slug_of
+from web.documents import commitment_document, event_document, source_document
 from web.loghead import log_head
 from web.schemas import (
     CommitmentDetail,
@@ -38,12 +39,10 @@ from web.schemas import (
     LogHead,
     PlanDetail,
     PlanSummary,
-    Source,
     TimelinePage,
     commitment_links,
-    event_record,
 )
-from web.sourcelists import commitment_sources, plan_sources
+from web.sourcelists import plan_sources
 
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
@@ -113,11 +112,12 @@ def plan(plan: PlanDep, read: ReadDep, as_of: AsOfDep) -> Any:
     rows = read.commitments(plan, as_of)
     return {
         **_summary(info, len(rows), headline_counts(rows), as_of),
-        "sources": {key: _source(data) for key, data in info.sources.items()},
+        "sources": {key: source_document(data) for key, data in info.sources.items()},
         "all_sources": [
-            _source(line.as_dict()) for line in plan_sources(info.sources, read.cited_sources(plan))
+            source_document(line.as_dict())
+            for line in plan_sources(info.sources, read.cited_sources(plan))
         ],
-        "events": [_event(item) for item in read.plan_items(plan)],
+        "events": [event_document(item) for item in read.plan_items(plan)],
     }
 
 
@@ -150,21 +150,17 @@ def commitments_csv(plan: PlanDep, read: ReadDep, as_of: AsOfDep, wanted: Filter
     "/plans/{plan}/commitments/{slug}",
     response_model=CommitmentDetail,
     response_model_exclude_unset=True,
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, 200: {"description": "The commitment", "headers": etags.OPENAPI}},
 )
-def commitment(plan: PlanDep, slug: CommitmentDep, read: ReadDep, as_of: AsOfDep) -> Any:
-    """One row of ``tracker status`` as of ``as_of``, plus every recorded event."""
-    detail = read.commitment(plan, slug, as_of)
-    row = detail.row
-    return {
-        **status_record(row),
-        "summary": row.summary,
-        "announced_on": str(row.announced_on),
-        "version": row.version,
-        "links": commitment_links(plan, slug),
-        "events": [_event(item) for item in detail.items],
-        "sources": [_source(line.as_dict()) for line in commitment_sources(detail.items)],
-    }
+def commitment(
+    plan: PlanDep, slug: CommitmentDep, read: ReadDep, as_of: AsOfDep, response: Response
+) -> Any:
+    """One row of ``tracker status`` as of ``as_of``, plus every recorded event. Its
+    ``ETag`` names the commitment's version (``web.etags``): ``If-Match`` on the events
+    route takes it."""
+    document = commitment_document(read, plan, slug, as_of)
+    response.headers["ETag"] = etags.document_etag(document)
+    return document
 
 
 @router.get(
@@ -193,7 +189,7 @@ def timeline(
         "per_page": per_page,
         "pages": pages,
         "total": total,
-        "items": [_event(item, timeline=True) for item in items],
+        "items": [event_document(item, timeline=True) for item in items],
         "links": {
             "html": urls.timeline(page),
             "self": at(page),
@@ -240,19 +236,6 @@ def _summary(info: PlanInfo, total: int, counts: dict, as_of: date) -> dict[str,
             "csv": urls.api_commitments_csv(info.slug),
         },
     }
-
-
-def _source(data: dict[str, Any]) -> dict[str, Any]:
-    return {name: data.get(name) for name in Source.model_fields}
-
-
-def _event(item: Item, timeline: bool = False) -> dict[str, Any]:
-    record = event_record(item.plan, item.commitment, item.entry, item.corrected_by)
-    if timeline:
-        record["commitment_title"] = item.commitment_title
-        record["delay"] = item.delay
-        record["delay_days"] = item.delay_days
-    return record
 
 
 def _csv_text(value: Any) -> Any:

@@ -35,7 +35,6 @@ Sessions, cookies and CSRF are in ``web.sessions``, ``web.editor_auth`` and
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -47,7 +46,7 @@ from tracker.application.specs import EventSpec
 from tracker.application.writes import NewEvent, perform
 from tracker.domain.entries import Entry
 from tracker.domain.errors import ConflictError, InvalidInputError
-from web import csrf, urls
+from web import csrf, freshness, urls
 from web.deps import ServicesDep, slug_of
 from web.editor_auth import (
     ACTION,
@@ -85,7 +84,6 @@ from web.rendering import PageError, render
 from web.services import Services
 from web.sessions import Session
 
-PROJECTION_WAIT = 2.0  # seconds to wait for the read models to show a new event
 MAX_TOKEN = 200
 
 
@@ -374,11 +372,8 @@ def _preview(
 
 
 def _recorded(services: Services, target: Target, number: int) -> RedirectResponse:
-    """303 to the new event on the public page, once the read models show it (when
-    they follow the log in this process: a moment, at most ``PROJECTION_WAIT``)."""
-    if services.settings.project:
-        head = services.tracker.recorder.max_notification_id() or 0
-        deadline = time.monotonic() + PROJECTION_WAIT
-        while services.projector.position() < head and time.monotonic() < deadline:
-            time.sleep(0.05)
+    """303 to the new event on the public page, once the read models show it (a
+    moment, at most ``projection_wait`` seconds: ``web.freshness``), as the write
+    API's 201 is."""
+    freshness.after_write(services)
     return RedirectResponse(urls.event(target.plan, target.slug, number), status_code=303)

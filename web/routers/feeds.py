@@ -29,7 +29,7 @@ from tracker.domain.dates import PartialDate
 from tracker.domain.errors import NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS
 from tracker.readmodels.views import CommitmentRow, Item
-from web import urls
+from web import cachecontrol, urls
 from web.conditional import etag_listed, not_modified
 from web.deps import ServicesDep
 from web.presenters import feeds as words
@@ -40,7 +40,7 @@ from web.services import Services
 router = APIRouter(tags=["feeds"])
 
 MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
-CACHE_CONTROL = "public, max-age=300"
+CACHE_CONTROL = cachecontrol.FEED  # the site's policy: web/cachecontrol.py
 TAG_DATE = "2026"  # the date part of every ``tag:`` id: never change it
 FORMAT = "1"  # bump when the rendering changes, so that caches let go of old bodies
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -20,7 +20,7 @@ from tracker.domain.entries import STATUSES, TRANSFERRED
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.figures import only_official_says
 from tracker.readmodels.views import HEADLINES, headline_counts
-from web import urls
+from web import etags, urls
 from web.deps import ServicesDep, slug_of
 from web.presenters.chart import chart
 from web.presenters.views import (
@@ -216,7 +216,9 @@ def commitment_page(
         ),
         "apis": [("This commitment and its events", urls.api_commitment(plan, slug))],
     }
-    return render(request, "commitment.html", context, fragment="as_of_view")
+    response = render(request, "commitment.html", context, fragment="as_of_view")
+    response.headers["ETag"] = etags.page_etag(row.version, response.body)
+    return response
 
 
 @router.get("/timeline", response_class=HTMLResponse)

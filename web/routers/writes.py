@@ -12,10 +12,19 @@ handlers), and nothing is written on any of them. A body over ``MAX_BODY`` is re
 before it is read in full. Events record ``recorded_by`` as the token's role and
 organisation ("editor, Example Newsroom").
 
-``If-Match`` (events only) holds the commitment's ``version`` as the read API shows it:
-``3``, ``"3"`` and ``W/"3"`` all mean version 3 (versions are exact, so a weak tag is
-read as the strong one), and a list means any of them. ``Idempotency-Key`` makes a
-retry safe: see ``tracker.idempotency``.
+``If-Match`` (events only) holds the commitment's ``version`` as the read API shows it,
+or the commitment's ``ETag`` (``web.etags``): ``3``, ``"3"``, ``W/"3"`` and
+``"3.<digest>"`` all mean version 3 (versions are exact, so a weak tag is read as the
+strong one), and a list means any of them. ``Idempotency-Key`` makes a retry safe: see
+``tracker.idempotency``.
+
+A body must say it is JSON (``Content-Type: application/json``), else 415.
+
+A 201 is sent once the read models show the write (``web.freshness``), so a read that
+follows it sees it: ``Tracker-Projected: true``, or ``false`` if they did not within
+``projection_wait`` seconds (the write has landed all the same). An event's or a
+commitment's 201 then carries the ``ETag`` a read of the commitment gives. No answer
+of the write API is kept by any cache (``Cache-Control: no-store``).
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ from tracker.application.writes import (
 )
 from tracker.domain.entries import Entry
 from tracker.idempotency import run_once
-from web import urls, writeschemas
+from web import cachecontrol, etags, freshness, urls, writeschemas
 from web.auth import CommitmentAdminDep, EditorDep, PlanAdminDep, SourceAdminDep
 from web.bodies import (
     MAX_BODY,
@@ -50,10 +59,10 @@ from web.bodies import (
     IdempotencyKey,
     IfMatch,
     idempotency_key,
-    if_match_versions,
     read_capped_body,
 )
 from web.deps import CommitmentDep, PlanDep, ServicesDep
+from web.documents import commitment_document
 from web.problems import responses
 from web.schemas import (
     CommitmentCreated,
@@ -69,6 +78,7 @@ PROBLEMS = {
     401: "No valid token: none, malformed, unknown or revoked",
     403: "The token's role may not do this",
     413: f"The body is larger than {MAX_BODY // 1024} KiB",
+    415: "The body is not sent as JSON (Content-Type: application/json)",
     422: "Invalid input: each field at fault is named in errors",
 }
 IN_PROGRESS = "; or a request with this Idempotency-Key is still in progress"
@@ -78,14 +88,29 @@ CREATED_HEADERS = {
         "description": "true when this is the stored answer to an earlier request",
         "schema": {"type": "string"},
     },
+    freshness.HEADER: {
+        "description": "true once the read models show the write (a read that follows sees"
+        " it); false if they did not in time, though the write has landed",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+}
+COMMITMENT_HEADERS = {
+    **CREATED_HEADERS,
+    "ETag": {
+        "description": "what a read of the commitment gives right after (its version first),"
+        " for If-Match; absent when Tracker-Projected is false",
+        "schema": {"type": "string"},
+    },
 }
 
 
-def _created(description: str, **problems: str) -> dict[int | str, dict[str, Any]]:
+def _created(
+    description: str, headers: dict[str, Any] = CREATED_HEADERS, **problems: str
+) -> dict[int | str, dict[str, Any]]:
     """The route's answers: 201, the shared problems, and its own (``s404="..."``)."""
     own = {int(status[1:]): text for status, text in problems.items()}
     return {
-        201: {"description": description, "headers": CREATED_HEADERS},
+        201: {"description": description, "headers": headers},
         **responses(dict(sorted({**PROBLEMS, **own}.items()))),
     }
 
@@ -154,6 +179,7 @@ def register_source(
     response_model=CommitmentCreated,
     responses=_created(
         "The commitment, announced",
+        COMMITMENT_HEADERS,
         s404="No such plan",
         s409="The plan has a commitment with this slug already" + IN_PROGRESS,
     ),
@@ -182,6 +208,7 @@ def create_commitment(
     response_model=RecordedEvent,
     responses=_created(
         "The event, recorded; Location is its permalink",
+        COMMITMENT_HEADERS,
         s404="No such plan or commitment",
         s409="If-Match is stale (current_version says what it is now), or too many writers"
         " at once" + IN_PROGRESS,
@@ -202,7 +229,7 @@ def record_event(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Record one event on a commitment (editor or admin)."""
-    versions = if_match_versions(if_match)
+    versions = etags.if_match_versions(if_match)
     write = new_event(services.tracker.plan(plan), slug, body, versions)
     asked = _Request(request, body, idempotency_key, if_match=versions)
     return _carry_out(services, who, write, asked, response)
@@ -252,7 +279,29 @@ def _carry_out(
             response.headers["Idempotent-Replayed"] = "true"
     response.status_code = result["status"]
     response.headers["Location"] = result["location"]
+    response.headers["Cache-Control"] = cachecontrol.NO_STORE
+    _once_shown(services, write, response)
     return result["body"]
+
+
+def _once_shown(services: Services, write: Write, response: Response) -> None:
+    """Wait until the read models show the write (``web.freshness``), and say whether
+    they do; then, for a commitment, give the ETag that reading it gives now."""
+    shown = freshness.after_write(services)
+    response.headers[freshness.HEADER] = "true" if shown else "false"
+    where = _commitment_of(write)
+    if shown and where is not None:
+        document = commitment_document(services.read, *where, services.today())
+        response.headers["ETag"] = etags.document_etag(document)
+
+
+def _commitment_of(write: Write) -> tuple[str, str] | None:
+    match write:
+        case NewEvent():
+            return write.plan, write.commitment
+        case NewCommitment():
+            return write.announce.plan, write.announce.commitment
+    return None
 
 
 def answer(tracker: Tracker, write: Write, pin: int | None) -> dict[str, Any]:
