@@ -19,9 +19,8 @@ router = APIRouter()
 SVG = "image/svg+xml"
 
 
-@router.api_route(
+@router.get(
     urls.badge("{plan}", "{slug}"),
-    methods=["GET", "HEAD"],
     tags=["embeds"],
     summary="A commitment's status and days overdue, as a small SVG badge",
     response_class=Response,
@@ -36,6 +35,11 @@ def badge(request: Request, services: ServicesDep, plan: PlanDep, slug: Commitme
     row = services.read.commitment(plan, slug, today).row
     body = fragment("embed/badge.svg", badge=embeds.badge(row, today)).encode()
     return validated(request, body, SVG)
+
+
+router.add_api_route(
+    urls.badge("{plan}", "{slug}"), badge, methods=["HEAD"], include_in_schema=False
+)
 
 
 @router.get(urls.embed("{plan}", "{slug}"), response_class=HTMLResponse, include_in_schema=False)
