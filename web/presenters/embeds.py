@@ -103,7 +103,7 @@ def snippet(row: CommitmentRow, base: str) -> Snippet:
     iframe = (
         f'<iframe src="{base}{urls.embed(row.plan, row.slug)}"'
         f' title="Where “{title}” stands ({SITE})"'
-        ' width="400" height="260" style="border:0" loading="lazy"></iframe>'
+        ' width="480" height="340" style="border:0" loading="lazy"></iframe>'
     )
     image = (
         f'<a href="{page}"><img src="{base}{urls.badge(row.plan, row.slug)}"'
