@@ -321,7 +321,8 @@ def test_files_an_earlier_run_wrote_and_this_one_does_not_are_removed(fresh, tmp
     assert (site / _page(UNTOUCHED)).is_file()
     assert (site / "CNAME").read_text() == "news.example\n"
     gone = [name for name in again.outcome.removed if "/commitments/" in name]
-    assert len(gone) == 13 * 4  # each gone commitment's page, JSON document and two feeds
+    # Each gone commitment's page, JSON document, three feeds (RSS, Atom, JSON) and calendar.
+    assert len(gone) == 13 * 6
     assert "timeline/page-2/index.html" in again.outcome.removed  # fewer events: one page
 
 

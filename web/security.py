@@ -3,7 +3,9 @@
 The site only ever runs its own script (the vendored htmx, with its integrity hash)
 and its own stylesheet, so the Content-Security-Policy allows exactly that: no inline
 script, no ``eval``, nothing from another origin, no framing (the page of a public
-record must not be dressed up inside someone else's). Source links go out to other
+record must not be dressed up inside someone else's). The one exception is the card
+made to be framed (``/embed/``): any site may frame it, and it says so with
+``frame-ancestors *`` and no ``X-Frame-Options``. Source links go out to other
 sites, so the Referrer-Policy sends them our origin only, never the page's address.
 
 A failure inside a request is logged here with its stack trace, and the client gets
@@ -45,6 +47,13 @@ HEADERS = (
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 )
 HSTS = (b"strict-transport-security", b"max-age=31536000")
+# The card other sites embed: the same policy, except that anyone may frame it.
+FRAMEABLE = "/embed/"
+FRAMEABLE_HEADERS = tuple(
+    (name, value.replace(b"frame-ancestors 'none'", b"frame-ancestors *"))
+    for name, value in HEADERS
+    if name != b"x-frame-options"
+)
 
 
 class SecurityHeaders:
@@ -57,7 +66,10 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = HEADERS + ((HSTS,) if scope.get("scheme") == "https" else ())
+        framed = scope["path"].startswith(FRAMEABLE)
+        extra = (FRAMEABLE_HEADERS if framed else HEADERS) + (
+            (HSTS,) if scope.get("scheme") == "https" else ()
+        )
 
         async def with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":

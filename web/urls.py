@@ -62,7 +62,7 @@ def static(name: str) -> str:
 
 
 def feed(scope: str, kind: str, plan: str | None = None, slug: str | None = None) -> str:
-    """``scope``: all, delays, plan or commitment; ``kind``: rss or atom."""
+    """``scope``: all, delays, plan or commitment; ``kind``: rss, atom or json (JSON Feed)."""
     if scope == "all":
         return f"/feeds/all.{kind}"
     if scope == "delays":
@@ -70,6 +70,25 @@ def feed(scope: str, kind: str, plan: str | None = None, slug: str | None = None
     if scope == "plan":
         return f"/plans/{plan}/feed.{kind}"
     return f"/plans/{plan}/commitments/{slug}/feed.{kind}"
+
+
+def calendar(plan: str | None = None, slug: str | None = None) -> str:
+    """The deadlines as iCalendar: every plan's, one plan's, or one commitment's."""
+    if plan is None:
+        return "/calendar.ics"
+    if slug is None:
+        return f"/plans/{plan}/calendar.ics"
+    return f"/plans/{plan}/commitments/{slug}/calendar.ics"
+
+
+def badge(plan: str, slug: str) -> str:
+    """A commitment's status as a small SVG image, for other sites to show."""
+    return f"/plans/{plan}/commitments/{slug}/badge.svg"
+
+
+def embed(plan: str, slug: str) -> str:
+    """A commitment's card: the one page other sites may frame."""
+    return f"/embed/plans/{plan}/commitments/{slug}"
 
 
 def api_plans() -> str:

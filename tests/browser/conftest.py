@@ -56,6 +56,7 @@ class PageType:
     path: str
     status: int
     heading: str
+    scripted: bool = True  # loads htmx (the embedded card runs no script at all)
 
 
 PAGE_TYPES = (
@@ -77,6 +78,13 @@ PAGE_TYPES = (
     PageType("log", urls.log(), 200, "The log and its hash"),
     PageType("how-we-know", urls.how_we_know(), 200, "How we know"),
     PageType("not-found", urls.commitment(PLAN, "no-such-commitment"), 404, "Not found"),
+    PageType(
+        "embed",  # the card other sites frame
+        urls.embed(PLAN, COMMITMENT),
+        200,
+        "Academic research into stop and search using body worn video footage",
+        scripted=False,
+    ),
 )
 
 

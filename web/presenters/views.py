@@ -14,25 +14,39 @@ from tracker.readmodels.views import CommitmentRow, Item
 from web import bidi, urls
 from web.presenters.wording import SITE, day_text, days_text, status_text
 
+# What a page offers to follow it with, by kind: its media type and its name.
+FOLLOW_KINDS = {
+    "rss": ("application/rss+xml", "RSS"),
+    "atom": ("application/atom+xml", "Atom"),
+    "json": ("application/feed+json", "JSON Feed"),
+    "ics": ("text/calendar", "iCalendar"),
+}
+
 
 @dataclass(frozen=True)
 class FeedLink:
     title: str
-    kind: str  # rss or atom
+    kind: str  # rss, atom, json (JSON Feed) or ics (a calendar of deadlines)
     href: str
 
     @property
     def media_type(self) -> str:
-        return f"application/{self.kind}+xml"
+        return FOLLOW_KINDS[self.kind][0]
 
 
 def feed_links(*feeds: tuple[str, ...]) -> list[FeedLink]:
-    """Both formats of each feed: ``(title, scope[, plan[, slug]])``."""
+    """Every format of each feed: ``(title, scope[, plan[, slug]])``."""
     links = []
     for title, scope, *where in feeds:
-        for kind, name in (("rss", "RSS"), ("atom", "Atom")):
+        for kind in ("rss", "atom", "json"):
+            name = FOLLOW_KINDS[kind][1]
             links.append(FeedLink(f"{title} ({name})", kind, urls.feed(scope, kind, *where)))
     return links
+
+
+def calendar_link(title: str, plan: str | None = None, slug: str | None = None) -> FeedLink:
+    """The deadlines of the whole site, a plan or a commitment, to add to a calendar."""
+    return FeedLink(f"{title} ({FOLLOW_KINDS['ics'][1]})", "ics", urls.calendar(plan, slug))
 
 
 def transferred_to(entries: list[Entry], day: date) -> Entry | None:

@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from tracker.domain import numbers
-from tracker.domain.dates import MONTH_NAMES
+from tracker.domain.dates import MONTH_NAMES, PartialDate
 from tracker.domain.entries import CLOSED_STATUSES
-from tracker.domain.figures import STALE_AFTER_DAYS
+from tracker.domain.figures import STALE_AFTER_DAYS, Figures
 
 SITE = "Action Plan Tracker"
 
@@ -77,6 +77,34 @@ PRECISION = {
     "month": " (the source gives the month only)",
     "year": " (the source gives the year only)",
 }
+# Following a deadline elsewhere: in a calendar, a badge, another site's card. A
+# calendar can only show a day, so a month or year deadline says what it really is.
+DUE_PRECISION = {"day": "", "month": " (month)", "year": " (year)"}
+DEADLINES = "deadlines"
+EMBED_THIS = "Embed this"
+EMBED_HINT = (
+    "Copy either piece of markup into another page. The card and the badge show the"
+    " commitment as it stands on the day they are viewed, and link back here."
+)
+
+
+def due_words(due: PartialDate) -> str:
+    """When a deadline falls: "Due on 13 November 2020", "Due by July 2022 (month)"."""
+    if due.precision == "day":
+        return f"Due on {due.human()}"
+    return f"Due by {due.human()}{DUE_PRECISION[due.precision]}"
+
+
+def calendar_name(subject: str | None = None) -> str:
+    """A calendar's name as a calendar app lists it."""
+    return f"{subject or SITE}: {DEADLINES}"
+
+
+def badge_words(f: Figures) -> tuple[str, str | None]:
+    """A badge's two parts: the status, short, and how long it is overdue (or None)."""
+    status = HEADLINE_LABELS["announced"] if f.status == "announced" else status_text(f.status)
+    overdue = f"Overdue {days_text(f.days_overdue)}" if f.days_overdue else None
+    return status, overdue
 
 
 @dataclass(frozen=True)

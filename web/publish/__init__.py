@@ -45,8 +45,8 @@ from web.publish.rewrite import (
 from web.services import Services
 from web.settings import Settings
 
-FEED_KINDS = ("rss", "atom")
-FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+FEED_KINDS = ("rss", "atom", "json")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 SCHEMA = "/openapi.json"
 
 

@@ -1,4 +1,5 @@
-"""Feeds: every development as RSS 2.0 and Atom, one item per event, cheap to poll.
+"""Feeds: every development as RSS 2.0, Atom and JSON Feed 1.1, one item per event,
+cheap to poll. Each feed's items are built once and laid out in the format asked for.
 
 Each item is one recorded event, with an id built from its plan, commitment and number
 (so it never changes when the read models are rebuilt), dated on the day the event
@@ -29,7 +30,7 @@ from tracker.domain.dates import PartialDate
 from tracker.domain.errors import NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS
 from tracker.readmodels.views import CommitmentRow, Item
-from web import cachecontrol, urls
+from web import cachecontrol, jsonfeed, urls
 from web.conditional import etag_listed, not_modified
 from web.deps import ServicesDep
 from web.presenters import feeds as words
@@ -39,7 +40,12 @@ from web.services import Services
 
 router = APIRouter(tags=["feeds"])
 
-MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+MEDIA_TYPES = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "json": jsonfeed.MEDIA_TYPE,
+}
+FORMAT_NAMES = {"rss": "RSS 2.0", "atom": "Atom", "json": "JSON Feed 1.1"}
 CACHE_CONTROL = cachecontrol.FEED  # the site's policy: web/cachecontrol.py
 TAG_DATE = "2026"  # the date part of every ``tag:`` id: never change it
 FORMAT = "1"  # bump when the rendering changes, so that caches let go of old bodies
@@ -80,7 +86,7 @@ class _Context:
     deadlines_before: dict[int, PartialDate | None]
 
 
-# The routes: four feeds, each as RSS and Atom.
+# The routes: four feeds, each as RSS, Atom and JSON Feed.
 
 
 def _route(scope: str, summary: str, make: Callable[[str], Callable[..., Response]]) -> None:
@@ -97,7 +103,7 @@ def _route(scope: str, summary: str, make: Callable[[str], Callable[..., Respons
             endpoint,
             methods=["GET"],
             name=f"{endpoint.__name__}_{kind}",
-            summary=f"{summary} ({'RSS 2.0' if kind == 'rss' else 'Atom'})",
+            summary=f"{summary} ({FORMAT_NAMES[kind]})",
             response_class=Response,
             responses={200: {"description": "The feed", "content": {media_type: {}}}, **responses},
         )
@@ -288,6 +294,10 @@ def _x(text: str) -> str:
 
 def _render(feed: Feed, kind: str, base: str, modified: datetime) -> bytes:
     path = urls.feed(feed.scope, kind, feed.plan, feed.slug)
+    if kind == "json":
+        heading = (feed.title, feed.subtitle)
+        about = base + urls.how_we_know()
+        return jsonfeed.render(heading, base + feed.page, base + path, SITE, about, feed.items)
     fg = FeedGenerator()
     fg.id(_tag_prefix(base) + path.strip("/").rsplit(".", 1)[0])  # one id for both formats
     fg.title(_x(feed.title))

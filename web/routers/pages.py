@@ -23,8 +23,10 @@ from tracker.readmodels.views import HEADLINES, headline_counts
 from web import etags, urls
 from web.deps import ServicesDep, slug_of
 from web.presenters.chart import chart
+from web.presenters.embeds import snippet
 from web.presenters.views import (
     by_theme,
+    calendar_link,
     citation,
     counted_measures,
     delay_reasons,
@@ -108,7 +110,10 @@ def home(request: Request, services: ServicesDep) -> HTMLResponse:
         "today": today,
         "summaries": summaries,
         "headlines": HEADLINES,
-        "feeds": feed_links(("Every event", "all"), ("Delays", "delays")),
+        "feeds": [
+            *feed_links(("Every event", "all"), ("Delays", "delays")),
+            calendar_link("Every deadline"),
+        ],
         "apis": [("The plans, with their headline counts", urls.api_plans())],
     }
     return render(request, "home.html", context)
@@ -158,7 +163,10 @@ def plan_page(
         "measurements": measurement_table(items, published),
         "corrections": {i.entry.number: i for i in items},
         "sources": plan_sources(info.sources, read.cited_sources(plan)),
-        "feeds": feed_links(("This plan", "plan", plan), ("Every event", "all")),
+        "feeds": [
+            *feed_links(("This plan", "plan", plan), ("Every event", "all")),
+            calendar_link("This plan's deadlines", plan),
+        ],
         "apis": [
             ("The commitments, with their figures", urls.api_commitments(plan)),
             ("The plan, its sources and plan-wide events", urls.api_plan(plan)),
@@ -211,9 +219,11 @@ def commitment_page(
         "permalink": permalink,
         "citation": citation(row, day, permalink, today),
         "sources": commitment_sources(detail.items),
-        "feeds": feed_links(
-            ("This commitment", "commitment", plan, slug), ("This plan", "plan", plan)
-        ),
+        "feeds": [
+            *feed_links(("This commitment", "commitment", plan, slug), ("This plan", "plan", plan)),
+            calendar_link("This commitment's deadline", plan, slug),
+        ],
+        "embed": snippet(row, absolute(request, "", services.settings.base_url)),
         "apis": [("This commitment and its events", urls.api_commitment(plan, slug))],
     }
     response = render(request, "commitment.html", context, fragment="as_of_view")
