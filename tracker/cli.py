@@ -10,7 +10,6 @@ and a non-zero exit status; never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging.config
 import os
@@ -26,7 +25,8 @@ from urllib.parse import urlsplit
 
 from tracker import config
 from tracker.application import Tracker, open_tracker
-from tracker.application.records import CHAIN_FIELDS, CSV_FIELDS, csv_row, entry_record
+from tracker.application.exports import csv_lines, export_records, jsonl_lines
+from tracker.application.records import entry_record
 from tracker.application.specs import date_of
 from tracker.application.ticks import tick
 from tracker.datafiles import load
@@ -138,6 +138,13 @@ def _add_log_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         default="jsonl",
         help="jsonl or csv: the entries; log: every stored event with its hash, for"
         " `tracker verify --file`",
+    )
+    p.add_argument("--plan", metavar="SLUG", help="jsonl or csv: only this plan's events")
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help="jsonl or csv: only events that may have happened on or after DATE (an event"
+        " dated by month or year is kept when its month or year reaches DATE)",
     )
     p.set_defaults(run=run_export)
 
@@ -422,20 +429,9 @@ def run_export(args: argparse.Namespace) -> int:
         for line in chain.log_export(tracker):
             sys.stdout.write(json.dumps(line) + "\n")
         return 0
-    logged = chain.with_hashes(tracker, tracker.log(), lambda r: r.position)
-    records = (
-        entry_record(r.plan, r.commitment, r.entry) | {"log_event": r.position, "log_hash": hash_}
-        for r, hash_ in logged
-    )
-    if args.format == "jsonl":
-        for record in records:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return 0
-    fields = (*CSV_FIELDS, *CHAIN_FIELDS)
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow(csv_row(record) | {name: record[name] for name in CHAIN_FIELDS})
+    records = export_records(tracker, args.plan, args.since and date_of(args.since, "since").start)
+    lines = jsonl_lines(records) if args.format == "jsonl" else csv_lines(records)
+    sys.stdout.writelines(lines)
     return 0
 
 

@@ -17,7 +17,19 @@ from web import errors, urls
 from web.cache import Head, ResponseCache
 from web.cachecontrol import CachePolicy
 from web.presenters.wording import SITE
-from web.routers import api, calendars, editor, embeds, feeds, health, pages, writes
+from web.routers import (
+    api,
+    calendars,
+    changes,
+    data,
+    discovery,
+    editor,
+    embeds,
+    feeds,
+    health,
+    pages,
+    writes,
+)
 from web.security import NoStore, SecurityHeaders, server_error, store_busy
 from web.services import start
 from web.settings import Settings
@@ -69,7 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for busy in BUSY_ERRORS:
         app.add_exception_handler(busy, store_busy)
     routers = (api.router, writes.router, editor.router, feeds.router, pages.router, health.router)
+    # contract section 6
     routers += (calendars.router, embeds.router)
+    routers += (changes.api, changes.page, data.router, discovery.router)
     for router in routers:
         app.include_router(router)
     return app

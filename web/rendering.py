@@ -26,7 +26,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from tracker.domain.entries import REPORTED_STATUSES
 from web import bidi, urls
 from web.loghead import log_head
-from web.presenters import views, wording
+from web.presenters import meta, views, wording
 
 WEB = Path(__file__).resolve().parent
 HTMX = "htmx-2.0.11.min.js"  # vendored: see web/static/VENDORED.md
@@ -124,6 +124,8 @@ def render(
     context["htmx_fragment"] = block is not None
     if block is None:
         context.setdefault("log_head", log_head(request.app.state.services.tracker))
+        public = status_code == 200 and not request.url.path.startswith(urls.editor_home())
+        context.setdefault("meta", meta.page_meta(request) if public else None)
     response = templates.TemplateResponse(
         request, name, context, status_code=status_code, block_name=block
     )

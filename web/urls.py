@@ -146,3 +146,43 @@ def editor_record(plan: str, slug: str, type: str | None = None) -> str:
 
 def editor_correct(plan: str, slug: str) -> str:
     return f"/editor/plans/{plan}/commitments/{slug}/correct"
+
+
+# What changed, everything as data, and the site's map (contract section 6).
+
+
+def changes(**query: object) -> str:
+    """The page of what changed between two dates (``since``, ``until``, ``plan``)."""
+    return _with("/changes", **query)
+
+
+def api_changes(**query: object) -> str:
+    return _with("/api/v1/changes", **query)
+
+
+def api_events_export(kind: str, **query: object) -> str:
+    """The export of every event (``kind``: jsonl or csv), with ``plan`` and ``since``."""
+    return _with(f"/api/v1/events.{kind}", **query)
+
+
+def docs() -> str:
+    """The browsable API documentation, drawn from ``openapi()``."""
+    return "/docs"
+
+
+def openapi() -> str:
+    return "/openapi.json"
+
+
+def sitemap() -> str:
+    return "/sitemap.xml"
+
+
+def robots() -> str:
+    return "/robots.txt"
+
+
+def absolute(base: str, path: str) -> str:
+    """``path`` on the site served from ``base`` (``settings.base_url``, else the
+    request's own base)."""
+    return base.rstrip("/") + path

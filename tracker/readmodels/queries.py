@@ -157,8 +157,17 @@ class ReadModel:
 
     # Events
 
-    def timeline(self, page: int, per_page: int, plan: str | None = None) -> tuple[list[Item], int]:
-        """Every event, newest first by the date it happened, ``per_page`` at a time."""
+    def timeline(
+        self,
+        page: int,
+        per_page: int,
+        plan: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> tuple[list[Item], int]:
+        """Every event, newest first by the date it happened, ``per_page`` at a time;
+        with ``since`` or ``until``, those whose date's span overlaps the window
+        (``_overlaps``)."""
         query = select(t.entries, t.commitments.c.title.label("commitment_title")).outerjoin(
             t.commitments,
             (t.commitments.c.plan == t.entries.c.plan)
@@ -168,6 +177,9 @@ class ReadModel:
         if plan:
             query = query.where(t.entries.c.plan == plan)
             count = count.where(t.plans.c.slug == plan)
+        if since or until:
+            query = query.where(*_overlaps(since, until))
+            count = select(func.count()).select_from(query.subquery())
         query = query.order_by(t.entries.c.date_start.desc(), t.entries.c.position.desc())
         with self.engine.connect() as conn:
             total = conn.scalar(count)
@@ -244,6 +256,14 @@ class ReadModel:
             if i.entry.type == "deadline_set" and i.commitment
         }
 
+    def last_recorded(self) -> dict[str, str]:
+        """By plan, when its latest event was recorded (ISO 8601): when its page last
+        changed, for the sitemap."""
+        e = t.entries.c
+        query = select(e.plan, func.max(e.recorded_at).label("at")).group_by(e.plan)
+        with self.engine.connect() as conn:
+            return {row.plan: row.at for row in conn.execute(query)}
+
     def head(self) -> tuple[int, str | None]:
         """The latest projected position and when its event was recorded (for caching)."""
         with self.engine.connect() as conn:
@@ -292,6 +312,28 @@ def _known_shape(slug: str, what: str) -> None:
         checked_slug(slug)
     except InvalidInputError:
         raise NotFoundError(f"unknown {what} '{slug[:100]}'") from None
+
+
+def _overlaps(since: date | None, until: date | None) -> list[ColumnElement[bool]]:
+    """Events whose date's span overlaps ``since``..``until`` (either may be open):
+    one dated "July 2022" may have happened on 15 July, so a window from then keeps
+    it. Only the span's first day is stored; its precision is the text's length
+    (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``), which gives the first day a span must
+    start on to reach ``since``."""
+    e = t.entries.c
+    where = []
+    if until:
+        where.append(e.date_start <= until)
+    if since:
+        width = func.length(e.date)
+        where.append(
+            or_(
+                e.date_start >= since,
+                (width == 7) & (e.date_start >= since.replace(day=1)),
+                (width == 4) & (e.date_start >= since.replace(month=1, day=1)),
+            )
+        )
+    return where
 
 
 def _stale_cutoff(as_of: date) -> date:

@@ -224,3 +224,23 @@ def sentence(text: str) -> str:
     (a name given in an address may hold a NUL, which a page must not)."""
     text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+# What changed between two dates (``/changes``, ``/api/v1/changes``).
+CHANGES_DATES = {
+    "since": "the window's first day: YYYY, YYYY-MM or YYYY-MM-DD (a month or year from"
+    " its first day); the 'before' side is as of the day before",
+    "until": "the window's last day (a month or year to its last day); default today",
+}
+CHANGE_LABELS = {
+    "announced": "Announced in this window",
+    "status": "Status changed",
+    "due": "Deadline changed",
+    "overdue": "Overdue state changed",
+}
+# Beside a side where a commitment has no deadline.
+NO_DEADLINE = "No deadline"
+
+
+def change_label(what: str) -> str:
+    return CHANGE_LABELS.get(what, _words(what))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
-from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -28,7 +26,7 @@ from tracker.readmodels.views import PlanInfo, headline_counts, status_record
 from tracker.store import chain
 from web import etags, urls
 from web.conditional import etag_listed
-from web.deps import AsOfDep, CommitmentDep, PlanDep, ReadDep, ServicesDep, slug_of
+from web.deps import AS_OF_PATTERN, AsOfDep, CommitmentDep, PlanDep, ReadDep, ServicesDep, slug_of
 from web.documents import commitment_document, event_document, source_document
 from web.loghead import log_head
 from web.schemas import (
@@ -43,13 +41,15 @@ from web.schemas import (
     commitment_links,
 )
 from web.sourcelists import plan_sources
+from web.spool import spooled
+from web.window import WINDOW, timeline_window
 
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
 PER_PAGE = 50
 StatusFilter = Literal[(*STATUSES, "overdue", "stale", "no_deadline")]
 JSONL = "application/jsonl"
-SPOOL_IN_MEMORY = 8 * 1024 * 1024  # bytes of a log export kept in memory before a file
+DAY = {"pattern": AS_OF_PATTERN}
 
 
 NOT_FOUND = {404: {"model": Error, "description": "No such plan or commitment"}}
@@ -174,15 +174,21 @@ def timeline(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
     plan: Annotated[str | None, Query(description="only this plan's events")] = None,
+    since: Annotated[str | None, Query(description=WINDOW["since"], json_schema_extra=DAY)] = None,
+    until: Annotated[str | None, Query(description=WINDOW["until"], json_schema_extra=DAY)] = None,
 ) -> Any:
-    """Every event, newest first by the date it happened, a page at a time."""
+    """Every event, newest first by the date it happened, a page at a time; with
+    ``since`` or ``until``, those whose date's span overlaps the window."""
     if plan:
         read.plan(slug_of(plan, "unknown plan '{}'"))
-    items, total = read.timeline(page, per_page, plan)
+    first, last = timeline_window(since, until)
+    items, total = read.timeline(page, per_page, plan, first, last)
     pages = max(1, -(-total // per_page))
 
     def at(number: int) -> str:
-        return urls.api_timeline(page=number, per_page=per_page, plan=plan)
+        return urls.api_timeline(
+            page=number, per_page=per_page, plan=plan, since=since, until=until
+        )
 
     return {
         "page": page,
@@ -284,18 +290,5 @@ def log_export(request: Request, services: ServicesDep) -> Response:
         headers["ETag"] = etag = f'"{head.hash}"'
         if etag_listed(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers={"ETag": etag})
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (sent)
-    try:
-        for line in chain.log_export(services.tracker):
-            spool.write(json.dumps(line).encode() + b"\n")
-        spool.seek(0)
-    except BaseException:
-        spool.close()
-        raise
-    return StreamingResponse(_chunks(spool), media_type=JSONL, headers=headers)
-
-
-def _chunks(spool: Any) -> Iterator[bytes]:
-    with spool:
-        while chunk := spool.read(64 * 1024):
-            yield chunk
+    lines = (json.dumps(line).encode() + b"\n" for line in chain.log_export(services.tracker))
+    return StreamingResponse(spooled(lines), media_type=JSONL, headers=headers)
