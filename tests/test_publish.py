@@ -174,8 +174,8 @@ def test_editors_health_checks_and_addresses_with_a_query_are_not_published(edit
 def test_every_link_in_every_published_page_leads_to_a_file_of_the_edition(edition) -> None:
     _, site = edition
     pages = _files(site, ".html")
-    assert len(pages) == 22  # home, plan, 14 commitments, 2 timeline pages, delays, log, how,
-    # what changed
+    assert len(pages) == 23  # home, plan, 14 commitments, 2 timeline pages, delays, log, how,
+    # what changed, search
     broken = []
     for page in pages:
         for link in _parsed(page).links:

@@ -28,6 +28,7 @@ from web.routers import (
     feeds,
     health,
     pages,
+    search,
     writes,
 )
 from web.security import NoStore, SecurityHeaders, server_error, store_busy
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # contract section 6
     routers += (calendars.router, embeds.router)
     routers += (changes.api, changes.page, data.router, discovery.router)
+    routers += (search.api, search.pages)
     for router in routers:
         app.include_router(router)
     return app

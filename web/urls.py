@@ -38,6 +38,11 @@ def delays(page: int | None = None) -> str:
     return _with("/delays", page=page if page and page > 1 else None)
 
 
+def search(q: str | None = None, page: int | None = None) -> str:
+    """The search page across every plan; without ``q``, its empty form."""
+    return _with("/search", q=q, page=page if page and page > 1 else None)
+
+
 def log() -> str:
     """The page that shows the log's head and how to check a copy of the log."""
     return "/log"
@@ -121,6 +126,10 @@ def api_commitments_csv(plan: str, **query: object) -> str:
 
 def api_timeline(**query: object) -> str:
     return _with("/api/v1/timeline", **query)
+
+
+def api_search(**query: object) -> str:
+    return _with("/api/v1/search", **query)
 
 
 def api_delays() -> str:

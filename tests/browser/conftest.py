@@ -77,6 +77,7 @@ PAGE_TYPES = (
     PageType("delays", urls.delays(), 200, "Delays"),
     PageType("log", urls.log(), 200, "The log and its hash"),
     PageType("how-we-know", urls.how_we_know(), 200, "How we know"),
+    PageType("search", urls.search("body-worn video"), 200, "Search"),
     PageType("not-found", urls.commitment(PLAN, "no-such-commitment"), 404, "Not found"),
     PageType(
         "embed",  # the card other sites frame

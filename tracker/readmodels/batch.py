@@ -28,6 +28,7 @@ from tracker.readmodels.rows import (
     stale_news_at,
     text_date,
 )
+from tracker.readmodels.searchrows import index_entries, reindex_sources
 from tracker.store.transcodings import restored_source
 
 DELAY_STATUSES = frozenset({"delayed", "paused", "dropped"})
@@ -197,10 +198,12 @@ class RowBatch:
 
     def flush(self) -> None:
         """Insert the batch's entry rows and write each commitment's row once."""
+        touched = self.commitments.values()
         if self.rows:
             self.conn.execute(insert(t.entries), list(self.rows.values()))
             self._count_events()
-        touched = self.commitments.values()
+            titles = {(c.plan, c.slug): c.new["title"] for c in touched if c.new}
+            index_entries(self.conn, self.rows.values(), titles)
         new = [c.new | c.columns() for c in touched if c.new]
         if new:
             self.conn.execute(insert(t.commitments), new)
@@ -293,6 +296,7 @@ def describe_source(conn: Connection, event: Plan.SourceRegistered | Plan.Source
         update(t.entries).where(t.entries.c.position == bindparam("target")),
         [{"target": r.position, "source": source_row(now)} for r in citing],
     )
+    reindex_sources(conn, [r.position for r in citing], source_row(now))
     for slug in sorted({r.commitment for r in citing if r.commitment}):
         basis = _Basis.of(commitment_entries(conn, plan.slug, slug))
         conn.execute(

@@ -21,6 +21,7 @@ from tracker.readmodels.rows import (
     entry_row,
     source_row,
 )
+from tracker.readmodels.searchrows import index_entries
 
 log = logging.getLogger(__name__)
 NAME = "site"
@@ -143,7 +144,9 @@ def _apply(work: RowBatch, position: int, event: Any) -> None:
     elif isinstance(event, Chronicle.Development):
         row = conn.execute(select(t.plans).where(t.plans.c.id == str(event.originator_id))).one()
         entry = work.described(row.slug, event.entry(row.entry_count + 1))
-        conn.execute(insert(t.entries).values(entry_row(position, row.slug, None, entry)))
+        values = entry_row(position, row.slug, None, entry)
+        conn.execute(insert(t.entries).values(values))
+        index_entries(conn, [values], {})
         conn.execute(
             update(t.plans)
             .where(t.plans.c.slug == row.slug)

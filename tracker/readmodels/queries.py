@@ -27,6 +27,8 @@ from tracker.domain.errors import InvalidInputError, NotFoundError
 from tracker.domain.figures import STALE_AFTER_DAYS, Figures, figures, figures_from
 from tracker.readmodels import schema as t
 from tracker.readmodels.rows import entry_from_row, sortable_moment, stale_day, text_date
+from tracker.readmodels.search import Found, search_index
+from tracker.readmodels.searchtext import SearchQuery
 from tracker.readmodels.views import (
     CommitmentDetail,
     CommitmentRow,
@@ -154,6 +156,13 @@ class ReadModel:
             rows,
             key=lambda r: (-r.figures.days_overdue, -r.figures.slip_days, not r.figures.stale),
         )
+
+    # Search
+
+    def search(self, query: SearchQuery, limit: int, offset: int = 0) -> Found:
+        """Every plan's titles, summaries, notes, quotes and sources that match, best
+        first (``tracker/readmodels/search.py``)."""
+        return search_index(self.engine, query, limit, offset)
 
     # Events
 

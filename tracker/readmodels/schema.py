@@ -21,7 +21,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-VERSION = 3
+from tracker.readmodels import fulltext
+
+VERSION = 4  # 4: the search table and its full-text index
 metadata = MetaData()
 
 version = Table("rm_version", metadata, Column("version", Integer, nullable=False))
@@ -124,3 +126,18 @@ Index("rm_commitments_due", commitments.c.due_end)
 # must be replayed because an event is dated after the day asked.
 Index("rm_commitments_stale_news", commitments.c.stale_news_at)
 Index("rm_commitments_latest", commitments.c.latest_start)
+
+# Search (``tracker/readmodels/search.py``): one row per piece of text a reader may
+# look for (a commitment's title, an event's summary, note, quote or source), tied to
+# its event by position; what a hit shows besides is read from rm_entries, so that a
+# correction needs no new index rows.
+search = Table(
+    "rm_search",
+    metadata,
+    Column("id", Integer, primary_key=True),  # SQLite's FTS5 table is keyed by it
+    Column("position", Integer, nullable=False),  # the event's row in rm_entries
+    Column("field", String(10), nullable=False),  # searchrows.FIELDS
+    Column("text", Text, nullable=False),
+)
+Index("rm_search_position", search.c.position, search.c.field)
+fulltext.attach(search)

@@ -58,6 +58,18 @@ TYPE_LABELS = {
     "deadline_missed": "Deadline missed",
     "transferred": "Transferred",
 }
+# Search: what a hit says matched (``tracker/readmodels/searchrows.py``'s fields).
+MATCHED_LABELS = {
+    "title": "Commitment title",
+    "summary": "Event summary",
+    "quote": "Quote",
+    "note": "Note",
+    "source": "Source title",
+}
+SEARCH_HINT = (
+    "Every word must appear; words in double quotes, or joined by a hyphen, must appear"
+    " together. Case and word endings do not matter."
+)
 # Error pages' headings.
 NOT_FOUND = "Not found"
 NO_SUCH_PAGE = "There is no page at this address."
