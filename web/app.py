@@ -16,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyPoolTimeout
 from web import errors, urls
 from web.cache import Head, ResponseCache
 from web.presenters.wording import SITE
-from web.routers import api, editor, feeds, health, pages, writes
+from web.routers import api, cite, editor, feeds, health, pages, writes
 from web.security import NoStore, SecurityHeaders, server_error, store_busy
 from web.services import start
 from web.settings import Settings
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for busy in BUSY_ERRORS:
         app.add_exception_handler(busy, store_busy)
     routers = (api.router, writes.router, editor.router, feeds.router, pages.router, health.router)
+    routers += (cite.router,)  # citation files (contract section 6)
     for router in routers:
         app.include_router(router)
     return app

@@ -127,3 +127,15 @@ def editor_record(plan: str, slug: str, type: str | None = None) -> str:
 
 def editor_correct(plan: str, slug: str) -> str:
     return f"/editor/plans/{plan}/commitments/{slug}/correct"
+
+
+def commitment_pinned(
+    plan: str, slug: str, as_of: date | str | None, as_recorded: int | None
+) -> str:
+    """A commitment's page as recorded at a position of the log: a link that cites."""
+    return _with(f"/plans/{plan}/commitments/{slug}", as_of=as_of, as_recorded=as_recorded)
+
+
+def commitment_citation(plan: str, slug: str, kind: str, **query: object) -> str:
+    """A commitment's citation as a file: ``kind`` bib, ris or json (CSL-JSON)."""
+    return _with(f"/plans/{plan}/commitments/{slug}/cite.{kind}", **query)
