@@ -119,16 +119,17 @@ def parse(text: str) -> int | datetime:
     try:
         if len(text) == 10:
             day = datetime.fromisoformat(text)
-            return day.replace(hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+            moment = day.replace(hour=23, minute=59, second=59, microsecond=999999)
+        else:
+            moment = datetime.fromisoformat(text)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         shown = text if len(text) <= 40 else text[:40] + "…"
         raise InvalidInputError(
             f"{NAME}: '{shown}' is neither a record number (1234) nor a moment"
             " (2024-05-01T12:00:00Z)",
             NAME,
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def recorded(tracker: Any, text: str) -> Recorded:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from tracker.application.specs import date_of
 from tracker.domain.errors import NotFoundError
 from web.citing import pinned_citation
 from web.deps import ServicesDep, slug_of
 from web.presenters import citations
 from web.recorded import page_position, page_read
-from web.routers.pages import reference_day
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,7 +36,7 @@ def citation_file(
     if render is None:
         raise NotFoundError(f"no citation format '{kind}' (bib, ris or json)")
     here = (f"/plans/{plan}/commitments/{slug}", "See this commitment as it stands today")
-    day, _ = reference_day(as_of, services.today(), here)
+    day = date_of(as_of, "as_of").end if as_of and as_of.strip() else services.today()
     position = page_position(services, as_recorded, here)
     row = page_read(services, position).commitment(plan, slug, day).row
     cited = pinned_citation(request, services, row, day, position)
