@@ -7,6 +7,7 @@ so that two runs can be compared byte for byte.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -24,6 +25,7 @@ from tracker.application import RecordEvent, open_tracker, parse_event
 from tracker.cli import main
 from tracker.datafiles import load
 from web.app import create_app
+from web.presenters.wording import STATIC_CITE
 from web.publish import publish
 from web.publish.files import MANIFEST
 from web.publish.paths import file_for, relative, site_link
@@ -422,3 +424,14 @@ def test_a_relative_link_climbs_out_of_the_linking_files_folder() -> None:
     assert relative("plans/p/commitments/c/index.html", "plans/p/index.html") == "../../index.html"
     assert relative("index.html", "feeds/all.atom") == "feeds/all.atom"
     assert relative("plans/p/index.html", "plans/p/index.html", "e-1") == "index.html#e-1"
+
+
+def test_a_published_commitment_page_sends_citers_to_the_live_site(edition) -> None:
+    """A citation pins the whole log's current record and links to the live site's
+    pinned view; in a copy it would change with every event anywhere, so it goes."""
+    _, site = edition
+    page = next(site.glob("plans/*/commitments/*/index.html")).read_text(encoding="utf-8")
+
+    assert 'id="cite"' not in page
+    assert 'name="citation_' not in page
+    assert html.escape(STATIC_CITE) in page

@@ -312,7 +312,7 @@ def test_the_as_of_view_shows_the_commitment_as_it_stood_that_day(memory_site, a
     html = memory_site.get(urls.commitment(PLAN, BWV, as_of)).text
     figures = between(html, '<dl class="figures">', "</dl>")
     assert f'<span class="status__text">{status}</span>' in figures
-    (field,) = Tags(html).all("input", name="as_of")
+    (field,) = Tags(html).all("input", name="as_of", type="date")
     assert field["type"] == "date" and field["value"] == as_of
 
 
@@ -326,14 +326,17 @@ def test_events_after_the_as_of_day_are_marked_not_yet_happened(memory_site):
 
 def test_cite_this_gives_an_absolute_permalink_and_a_ready_citation(memory_site):
     html = memory_site.get(urls.commitment(PLAN, BWV, "2023-01-01")).text
-    permalink = "http://testserver" + urls.commitment(PLAN, BWV, "2023-01-01")
-    assert Tags(html).all("a", href=permalink, **{"class": "permalink"})
+    events = memory_site.get("/api/v1/log").json()["events"]
+    permalink = "http://testserver" + urls.commitment_pinned(PLAN, BWV, "2023-01-01", events)
+    assert Tags(html).all("a", href=permalink + "#cite", **{"class": "permalink"})
     today = date.today()
     accessed = f"{today.day} {today:%B} {today.year}"
+    shown = permalink.replace("&", "&amp;")
     assert (
         "Action Plan Tracker, ‘Academic research into stop and search using body worn video"
-        f" footage’, status as of 1 January 2023: paused. {permalink} (accessed {accessed})"
+        f" footage’, status as of 1 January 2023: paused. {shown}#cite (record {events},"
     ) in html
+    assert f"(accessed {accessed})" in html
 
 
 def test_the_timeline_chart_is_an_image_with_a_text_equivalent(memory_site):

@@ -24,14 +24,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tracker import config
-from tracker.application import Tracker, open_tracker
+from tracker.application import Tracker, open_tracker, recorded
 from tracker.application.exports import csv_lines, export_records, jsonl_lines
 from tracker.application.records import entry_record
 from tracker.application.specs import date_of
 from tracker.application.ticks import tick
 from tracker.datafiles import load
 from tracker.domain.errors import InvalidInputError, TrackerError
-from tracker.domain.figures import corrected_numbers, known_at
+from tracker.domain.figures import corrected_numbers
 from tracker.domain.sources import require_text
 from tracker.logs import FORMATS, log_config
 from tracker.store import chain
@@ -376,7 +376,7 @@ def run_history(args: argparse.Namespace) -> int:
     view = tracker.commitment(args.plan, args.commitment)
     entries = list(view.entries)
     if args.as_recorded_at:
-        entries = known_at(entries, args.as_recorded_at)
+        entries = recorded.known_at(tracker, view.plan, view.slug, entries, args.as_recorded_at)
     if args.format == "json":
         records = [entry_record(view.plan, view.slug, e) for e in entries]
         print(json.dumps(records, indent=2, ensure_ascii=False))

@@ -21,6 +21,7 @@ from web.routers import (
     api,
     calendars,
     changes,
+    cite,
     data,
     discovery,
     editor,
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(busy, store_busy)
     routers = (api.router, writes.router, editor.router, feeds.router, pages.router, health.router)
     # contract section 6
-    routers += (calendars.router, embeds.router)
+    routers += (calendars.router, embeds.router, cite.router)
     routers += (changes.api, changes.page, data.router, discovery.router)
     routers += (search.api, search.pages)
     for router in routers:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.access import Tokens
@@ -20,6 +20,7 @@ from tracker.store.locks import STARTUP, Held
 from tracker.store.persistence import database_url
 from web.cache import Head
 from web.loghead import log_head
+from web.recorded import RecordedViews
 from web.sessions import Sessions
 from web.settings import Settings
 from web.throttle import SignInThrottle
@@ -43,6 +44,7 @@ class Services:
     keys: IdempotencyKeys  # writes already done (web/routers/writes.py)
     sessions: Sessions  # editors signed in (web/routers/editor.py)
     throttle: SignInThrottle  # failed sign-ins, per address
+    recorded: RecordedViews = field(default_factory=RecordedViews)  # past positions' views
 
     def today(self) -> date:
         return date.today()

@@ -195,3 +195,15 @@ def absolute(base: str, path: str) -> str:
     """``path`` on the site served from ``base`` (``settings.base_url``, else the
     request's own base)."""
     return base.rstrip("/") + path
+
+
+def commitment_pinned(
+    plan: str, slug: str, as_of: date | str | None, as_recorded: int | None
+) -> str:
+    """A commitment's page as recorded at a position of the log: a link that cites."""
+    return _with(f"/plans/{plan}/commitments/{slug}", as_of=as_of, as_recorded=as_recorded)
+
+
+def commitment_citation(plan: str, slug: str, kind: str, **query: object) -> str:
+    """A commitment's citation as a file: ``kind`` bib, ris or json (CSL-JSON)."""
+    return _with(f"/plans/{plan}/commitments/{slug}/cite.{kind}", **query)

@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 
+from tracker.application import recorded
 from tracker.application.commands import (
     AnnounceCommitment,
     Command,
@@ -29,7 +30,7 @@ from tracker.domain.commitments import Commitment
 from tracker.domain.dates import PartialDate
 from tracker.domain.entries import as_now_described
 from tracker.domain.errors import ConflictError, InvalidInputError, NotFoundError, TrackerError
-from tracker.domain.figures import figures, known_at, missed_deadlines
+from tracker.domain.figures import figures, missed_deadlines
 from tracker.domain.ids import catalogue_id, commitment_id, plan_id
 from tracker.domain.plans import Catalogue, Plan
 from tracker.domain.sources import Fact, Source, require_text, tracker_source
@@ -151,15 +152,19 @@ class Tracker(Application[UUID]):
         as_recorded_at: datetime | None = None,
     ) -> list[StatusRow]:
         """Every commitment's figures as of ``as_of`` (default today), optionally as
-        the record stood at the moment ``as_recorded_at``."""
+        the record stood at the moment ``as_recorded_at`` (in commit order: see
+        ``recorded``)."""
         as_of = as_of or date.today()
         plans = [plan] if plan else self.plan_slugs()
+        known = None
+        if as_recorded_at is not None:
+            known = recorded.versions(self, recorded.count_at(self, as_recorded_at))
         rows = []
         for slug in plans:
             for c in self.commitments(slug):
                 entries = c.entries
-                if as_recorded_at is not None:
-                    entries = known_at(entries, as_recorded_at)
+                if known is not None:
+                    entries = recorded.through(entries, known, c.plan, c.slug)
                     if not entries:
                         continue
                 rows.append(

@@ -61,12 +61,15 @@ class Projector:
         with self.engine.connect() as conn:
             return conn.scalar(select(t.tracking.c.position).where(t.tracking.c.name == NAME))
 
-    def catch_up(self, batch: int = BATCH) -> int:
-        """Apply every event recorded since the tracking position; returns how many."""
+    def catch_up(self, batch: int = BATCH, stop: int | None = None) -> int:
+        """Apply every event recorded since the tracking position (up to log position
+        ``stop``, if given: the read models as they stood then); returns how many."""
         applied = 0
         while True:
             start = self.position()
-            notifications = self.tracker.recorder.select_notifications(start=start + 1, limit=batch)
+            notifications = self.tracker.recorder.select_notifications(
+                start=start + 1, limit=batch, stop=stop
+            )
             if not notifications:
                 return applied
             events = [(n.id, self.tracker.mapper.to_domain_event(n)) for n in notifications]

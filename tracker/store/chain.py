@@ -11,6 +11,7 @@ import binascii
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -130,6 +131,33 @@ def count_through(store: Any, position: int) -> int:
         return links[0].seq
     earlier = chained(store).chain_links(0, position)  # a position with no event: rare
     return earlier[-1].seq if earlier else 0
+
+
+# Positions: the log as it stood after a number of events, or at a moment
+
+
+def link_at(store: Any, count: int) -> Link | None:
+    """The link of the ``count``-th event (``seq``): its position, hash and when it was
+    linked; None past the head."""
+    return chained(store).chain_link_at(count) if count > 0 else None
+
+
+def count_linked_by(store: Any, moment: datetime) -> int:
+    """How many events had been linked by ``moment``: links are written under the log's
+    write lock, so ``linked_at`` follows commit order (``docs/chain.md``). 0 when no
+    timed link is that old (older links may have no time: see ``untimed``)."""
+    return chained(store).chain_seq_linked_by(moment)
+
+
+def untimed(store: Any) -> int:
+    """How many of the first links carry no ``linked_at`` (written before it was kept)."""
+    return chained(store).chain_untimed()
+
+
+def versions_through(store: Any, count: int) -> dict[str, int]:
+    """Each aggregate's version (by originator id, as text) once the log held ``count``
+    events."""
+    return chained(store).chain_versions_through(count) if count > 0 else {}
 
 
 def hashes(store: Any, first: int, last: int) -> dict[int, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +21,9 @@ from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from tracker.store.chain import PAGE
-from tracker.store.links import Link, new_links
+from tracker.store.links import Link, linked_at, moment_text, new_links, text_moment, timed
+
+LINK_COLUMNS = "notification_id, seq, originator_id, originator_version, hash, linked_at"
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
@@ -29,9 +32,21 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name)
         chain, events = self.chain_table_name, self.events_table_name
         columns = "notification_id, seq, originator_id, originator_version, hash"
-        self.insert_links_statement = f"INSERT INTO {chain} VALUES (?,?,?,?,?)"
+        self.insert_links_statement = f"INSERT INTO {chain} ({LINK_COLUMNS}) VALUES (?,?,?,?,?,?)"
         self.select_last_link_statement = (
             f"SELECT {columns} FROM {chain} ORDER BY notification_id DESC LIMIT 1"
+        )
+        self.select_last_timed_link_statement = (
+            f"SELECT {LINK_COLUMNS} FROM {chain} ORDER BY notification_id DESC LIMIT 1"
+        )
+        self.select_link_at_statement = f"SELECT * FROM {chain} WHERE seq=?"
+        self.select_seq_linked_by_statement = (
+            f"SELECT max(seq) FROM {chain} WHERE linked_at IS NOT NULL AND linked_at<=?"
+        )
+        self.select_untimed_statement = f"SELECT max(seq) FROM {chain} WHERE linked_at IS NULL"
+        self.select_versions_statement = (
+            f"SELECT originator_id, max(originator_version) FROM {chain} WHERE seq<=?"
+            " GROUP BY originator_id"
         )
         self.select_links_statement = (
             f"SELECT {columns} FROM {chain} WHERE notification_id>? ORDER BY notification_id"
@@ -57,14 +72,32 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             "seq INTEGER NOT NULL, "
             "originator_id TEXT NOT NULL, "
             "originator_version INTEGER NOT NULL, "
-            "hash TEXT NOT NULL)",
+            "hash TEXT NOT NULL, "
+            "linked_at TEXT)",
         ]
 
     # Writing
 
     def create_table(self) -> None:
         super().create_table()
+        self._add_linked_at()
         self._chain_existing_log()
+
+    def _add_linked_at(self) -> None:
+        """A chain table made before ``linked_at`` gains the column, empty for the links
+        already there (``docs/chain.md``): checked, then added, in one write transaction."""
+        if self._has_linked_at():
+            return
+        with self.datastore.transaction(commit=True) as c:
+            if not self._has_linked_at(c):
+                c.execute(f"ALTER TABLE {self.chain_table_name} ADD COLUMN linked_at TEXT")
+
+    def _has_linked_at(self, c: Any = None) -> bool:
+        if c is None:
+            with self.datastore.transaction(commit=False) as c:
+                return self._has_linked_at(c)
+        c.execute(f"PRAGMA table_info({self.chain_table_name})")
+        return any(row[1] == "linked_at" for row in c.fetchall())
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -73,11 +106,11 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         # between reading its last link here and committing the new ones.
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
-        c.execute(self.select_last_link_statement)
-        links = new_links(
-            _link(c.fetchone()), sorted(zip(ids, stored_events, strict=True), key=_first)
-        )
-        c.executemany(self.insert_links_statement, links)
+        c.execute(self.select_last_timed_link_statement)
+        last = _link(c.fetchone())
+        links = new_links(last, sorted(zip(ids, stored_events, strict=True), key=_first))
+        now = linked_at(last, datetime.now(UTC))
+        c.executemany(self.insert_links_statement, [_row(link) for link in timed(links, now)])
         return ids
 
     def _chain_existing_log(self) -> None:
@@ -95,7 +128,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                     last = None
                     for page in self._event_pages(c):
                         links = new_links(last, ((n.id, n) for n in page))
-                        c.executemany(self.insert_links_statement, links)
+                        c.executemany(self.insert_links_statement, [_row(x) for x in links])
                         last = links[-1]
             except BaseException:
                 conn.rollback()
@@ -113,6 +146,32 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute(self.select_link_range_statement, (first, last))
             return [Link(*row) for row in c.fetchall()]
+
+    def chain_link_at(self, seq: int) -> Link | None:
+        with self.datastore.transaction(commit=False) as c:
+            # All columns: an old table, before a writer added ``linked_at``, has five.
+            c.execute(self.select_link_at_statement, (seq,))
+            return _link(c.fetchone())
+
+    def chain_seq_linked_by(self, moment: datetime) -> int:
+        if not self._has_linked_at():
+            return 0
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.select_seq_linked_by_statement, (moment_text(moment),))
+            return c.fetchone()[0] or 0
+
+    def chain_untimed(self) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            if not self._has_linked_at(c):
+                c.execute(f"SELECT max(seq) FROM {self.chain_table_name}")
+            else:
+                c.execute(self.select_untimed_statement)
+            return c.fetchone()[0] or 0
+
+    def chain_versions_through(self, seq: int) -> dict[str, int]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.select_versions_statement, (seq,))
+            return {row[0]: row[1] for row in c.fetchall()}
 
     @contextmanager
     def log_snapshot(self) -> Iterator[_SQLiteLogReader]:
@@ -177,7 +236,8 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         ids = super()._update_table(stored_events, **kwargs)
         assert ids is not None
         last = self._links[-1] if self._links else None
-        self._links += new_links(last, zip(ids, stored_events, strict=True))
+        links = new_links(last, zip(ids, stored_events, strict=True))
+        self._links += timed(links, linked_at(last, datetime.now(UTC)))
         return ids
 
     def chain_head(self) -> Link | None:
@@ -189,6 +249,31 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
             start = bisect_left(self._links, first, key=_first)
             stop = bisect_right(self._links, last, key=_first)
             return self._links[start:stop]
+
+    def chain_link_at(self, seq: int) -> Link | None:
+        with self._database_lock:
+            found = bisect_left(self._links, seq, key=_seq)
+            return (
+                self._links[found]
+                if found < len(self._links) and _seq(self._links[found]) == seq
+                else None
+            )
+
+    def chain_seq_linked_by(self, moment: datetime) -> int:
+        with self._database_lock:
+            by = [link.seq for link in self._links if link.linked_at and link.linked_at <= moment]
+            return max(by, default=0)
+
+    def chain_untimed(self) -> int:
+        with self._database_lock:
+            return max((link.seq for link in self._links if link.linked_at is None), default=0)
+
+    def chain_versions_through(self, seq: int) -> dict[str, int]:
+        versions: dict[str, int] = {}
+        with self._database_lock:
+            for link in self._links[: bisect_right(self._links, seq, key=_seq)]:
+                versions[link.originator_id] = link.originator_version
+        return versions
 
     @contextmanager
     def log_snapshot(self) -> Iterator[_POPOLogReader]:
@@ -221,5 +306,18 @@ def _first(pair: Any) -> int:
     return pair[0]
 
 
+def _seq(link: Link) -> int:
+    return link.seq
+
+
 def _link(row: Any) -> Link | None:
-    return None if row is None else Link(*row)
+    """A link from a row of five columns, or six with ``linked_at`` as text."""
+    if row is None:
+        return None
+    return Link(*row[:5], text_moment(row[5]) if len(row) > 5 else None)
+
+
+def _row(link: Link) -> tuple[Any, ...]:
+    """A link as the table's row: ``linked_at`` as fixed-width UTC text."""
+    moment = None if link.linked_at is None else moment_text(link.linked_at)
+    return (*link[:5], moment)

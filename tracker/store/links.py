@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from eventsourcing.persistence import Notification, StoredEvent
@@ -32,6 +33,9 @@ class Link(NamedTuple):
     originator_id: str
     originator_version: int
     hash: str
+    # When the link was written, under the log's write lock: commit order, unlike the
+    # events' own ``recorded_at``. Not hashed. None for links written before it was kept.
+    linked_at: datetime | None = None
 
 
 # The stores' side: what a chained recorder offers.
@@ -52,6 +56,40 @@ class ChainedRecorder(Protocol):
     def chain_head(self) -> Link | None: ...
 
     def chain_links(self, first: int, last: int) -> Sequence[Link]: ...
+
+    def chain_link_at(self, seq: int) -> Link | None: ...
+
+    def chain_seq_linked_by(self, moment: datetime) -> int: ...
+
+    def chain_untimed(self) -> int: ...
+
+    def chain_versions_through(self, seq: int) -> dict[str, int]: ...
+
+
+# When links were written
+
+
+def linked_at(last: Link | None, now: datetime) -> datetime:
+    """The time to write on new links: ``now``, but never before the last link's, so
+    that ``linked_at`` rises with ``seq`` even if the clock steps back."""
+    now = now.astimezone(UTC)
+    if last is not None and last.linked_at is not None and last.linked_at > now:
+        return last.linked_at
+    return now
+
+
+def timed(links: Iterable[Link], moment: datetime) -> list[Link]:
+    """``links`` with ``linked_at`` set to ``moment``."""
+    return [link._replace(linked_at=moment) for link in links]
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment as fixed-width UTC text, which sorts as time does (SQLite keeps text)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def text_moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 # The encoding

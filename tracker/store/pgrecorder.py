@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -27,7 +28,7 @@ from psycopg.sql import SQL, Identifier
 from psycopg_pool import PoolTimeout
 
 from tracker.store.chain import PAGE
-from tracker.store.links import Link, new_links
+from tracker.store.links import Link, linked_at, new_links, timed
 
 PIPELINE_LIMIT = 500  # events; a typical editor's save is one or a few
 RETRIES = 2  # after a transient error; see ``transient``
@@ -125,12 +126,39 @@ class ChainedPostgresRecorder(LargeBatchPostgresRecorder):
         )
         # Which id went to which event, rather than trusting RETURNING's row order.
         self.insert_events_statement += SQL(", originator_id, originator_version")
+        timed_columns = SQL(
+            "notification_id, seq, originator_id, originator_version, hash, linked_at"
+        )
         self.insert_links_statement = SQL(
-            "INSERT INTO {schema}.{chain} VALUES (%s, %s, %s, %s, %s)"
-        ).format(**names)
+            "INSERT INTO {schema}.{chain} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"
+        ).format(columns=timed_columns, **names)
         self.select_last_link_statement = SQL(
             "SELECT {columns} FROM {schema}.{chain} ORDER BY notification_id DESC LIMIT 1"
         ).format(columns=columns, **names)
+        self.select_last_timed_link_statement = SQL(
+            "SELECT {columns} FROM {schema}.{chain} ORDER BY notification_id DESC LIMIT 1"
+        ).format(columns=timed_columns, **names)
+        self.select_link_at_statement = SQL("SELECT * FROM {schema}.{chain} WHERE seq = %s").format(
+            **names
+        )
+        self.select_seq_linked_by_statement = SQL(
+            "SELECT max(seq) AS seq FROM {schema}.{chain}"
+            " WHERE linked_at IS NOT NULL AND linked_at <= %s"
+        ).format(**names)
+        self.select_untimed_statement = SQL(
+            "SELECT max(seq) AS seq FROM {schema}.{chain} WHERE linked_at IS NULL"
+        ).format(**names)
+        self.select_versions_statement = SQL(
+            "SELECT originator_id, max(originator_version) AS version FROM {schema}.{chain}"
+            " WHERE seq <= %s GROUP BY originator_id"
+        ).format(**names)
+        self.select_has_linked_at_statement = SQL(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = %s"
+            " AND table_name = %s AND column_name = 'linked_at') AS present"
+        )
+        self.add_linked_at_statement = SQL(
+            "ALTER TABLE {schema}.{chain} ADD COLUMN IF NOT EXISTS linked_at timestamptz"
+        ).format(**names)
         self.select_links_statement = SQL(
             "SELECT {columns} FROM {schema}.{chain} WHERE notification_id > %s"
             " ORDER BY notification_id LIMIT %s"
@@ -168,14 +196,36 @@ class ChainedPostgresRecorder(LargeBatchPostgresRecorder):
             ((ids[str(e.originator_id), e.originator_version], e) for e in stored_events),
             key=lambda pair: pair[0],
         )
-        curs.execute(self.select_last_link_statement)
-        links = new_links(_link(curs.fetchone()), stored)
-        curs.executemany(self.insert_links_statement, links)
+        curs.execute(self.select_last_timed_link_statement)
+        last = _link(curs.fetchone())
+        links = new_links(last, stored)
+        # The table's EXCLUSIVE lock is held: links are timed in commit order.
+        curs.execute("SELECT clock_timestamp() AS now")
+        now = linked_at(last, curs.fetchone()["now"])
+        curs.executemany(self.insert_links_statement, timed(links, now))
         return [row["notification_id"] for row in rows]
 
     def create_table(self) -> None:
         super().create_table()
+        self._add_linked_at()
         self._chain_existing_log()
+
+    def _add_linked_at(self) -> None:
+        """A chain table made before ``linked_at`` gains the column, empty for the links
+        already there (``docs/chain.md``). Checked first: ALTER TABLE would take the
+        table's strongest lock on every start even when there is nothing to add."""
+        if self._has_linked_at():
+            return
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            curs.execute(self.add_linked_at_statement)
+
+    def _has_linked_at(self) -> bool:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                self.select_has_linked_at_statement,
+                (self.datastore.schema or "public", self.chain_table_name),
+            )
+            return curs.fetchone()["present"]
 
     def _chain_existing_log(self) -> None:
         """Chain a store that has events but no links (made before the chain existed),
@@ -215,6 +265,33 @@ class ChainedPostgresRecorder(LargeBatchPostgresRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.select_link_range_statement, (first, last))
             return [_link(row) for row in curs.fetchall()]
+
+    def chain_link_at(self, seq: int) -> Link | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_link_at_statement, (seq,))
+            return _link(curs.fetchone())
+
+    def chain_seq_linked_by(self, moment: datetime) -> int:
+        if not self._has_linked_at():
+            return 0
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_seq_linked_by_statement, (moment,))
+            return curs.fetchone()["seq"] or 0
+
+    def chain_untimed(self) -> int:
+        statement = self.select_untimed_statement
+        if not self._has_linked_at():
+            statement = SQL("SELECT max(seq) AS seq FROM {schema}.{chain}").format(
+                schema=Identifier(self.datastore.schema), chain=Identifier(self.chain_table_name)
+            )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement)
+            return curs.fetchone()["seq"] or 0
+
+    def chain_versions_through(self, seq: int) -> dict[str, int]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_versions_statement, (seq,))
+            return {row["originator_id"]: row["version"] for row in curs.fetchall()}
 
     @contextmanager
     def log_snapshot(self) -> Iterator[_PostgresLogReader]:
@@ -263,4 +340,5 @@ def _link(row: dict[str, Any] | None) -> Link | None:
         row["originator_id"],
         row["originator_version"],
         row["hash"],
+        row.get("linked_at"),
     )

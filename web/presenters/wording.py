@@ -83,6 +83,10 @@ STATIC_FORM = (
     " choosing another date or filtering the list needs the live site."
 )
 STATIC_LOG_LINK = "Check a copy of the log"
+STATIC_CITE = (
+    "To cite this commitment, use the live site's page: its citation is pinned to a record"
+    " of the log that this copy cannot show."
+)
 # After an event's date, where the source gives less than a day.
 PRECISION = {
     "day": "",
@@ -256,3 +260,37 @@ NO_DEADLINE = "No deadline"
 
 def change_label(what: str) -> str:
     return CHANGE_LABELS.get(what, _words(what))
+
+
+# Citing (contract section 6): the record as it stood at a past position of the log.
+RECORDED_NOT_READ = "That record number or moment could not be read"
+RECORDED_FORMS = (
+    "Give a record number (how many events the log held, e.g. 1234) or a moment"
+    " (2024-05-01T12:00:00Z)."
+)
+SHORT_HASH = 12  # hex digits of the head's hash in a citation's text
+
+
+def record_text(events: int) -> str:
+    return f"record {events:,}"
+
+
+def as_recorded_text(events: int, when: datetime | None) -> str:
+    """Which view a page shows: "as recorded on 1 May 2024, record 1,234"."""
+    if when is None:
+        return f"as recorded at {record_text(events)}"
+    return f"as recorded on {day_text(when.date())}, {record_text(events)}"
+
+
+def pin_text(events: int, head: str) -> str:
+    """What pins a citation: "(record 1,234, head 3f2a9c1b0d4e…)"."""
+    return f"({record_text(events)}, head {head[:SHORT_HASH]}…)"
+
+
+def moved_on_text(events: int, since: int, here: int) -> str:
+    """The notice on a pinned page once the record has moved on."""
+    later = f"{since:,} event{'s' * (since != 1)}"
+    about = (
+        f"{here:,} of them about this commitment" if here else "none of them about this commitment"
+    )
+    return f"The record has moved on: {later} recorded since {record_text(events)}, {about}."

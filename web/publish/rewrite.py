@@ -6,7 +6,10 @@ pages) is not left to break: a link (``<a>``) loses its ``href`` and keeps its w
 a ``<link>`` goes, and a form (which asks the live site a question) gives way to a
 notice saying so. htmx attributes and the script go too: a static page has nothing to
 swap. The footer's count of events in the log goes (a page not rewritten since would
-show an old count); its link to the log stays. The editors' link goes.
+show an old count); its link to the log stays. The editors' link goes. So do a
+commitment's "Cite this" and its ``citation_*`` meta tags: they pin the whole log's
+current record, which changes with every event anywhere, and the pinned view they link
+to is the live site's; a notice says to cite from the live site.
 
 ``resolve(link)`` gives a link's replacement: the same text for a link elsewhere, None
 for a link to the site that no file stands for.
@@ -21,10 +24,11 @@ from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from typing import Any
 
-from web.presenters.wording import STATIC_FORM, STATIC_LOG_LINK
+from web.presenters.wording import STATIC_CITE, STATIC_FORM, STATIC_LOG_LINK
 
 Resolve = Callable[[str], "str | None"]
 URL_ATTRIBUTES = {"href", "src", "action", "poster"}
+VOID = {"meta", "link", "input", "img", "br", "hr"}
 _END_TAG = re.compile(r"</[^>]*>")
 _JSON_LINK = re.compile(r'"(/[^"\\]*)"')
 
@@ -65,6 +69,9 @@ class _StaticPage(HTMLParser):
         start = self._here()
         raw = self.get_starttag_text() or ""
         instead = self._instead(tag, dict(attrs))
+        if instead is not None and tag in VOID:  # no end tag: it goes on its own
+            self.edits.append((start, start + len(raw), instead))
+            return
         if instead is not None:
             self.dropping = (tag, start, instead)
             return
@@ -88,7 +95,13 @@ class _StaticPage(HTMLParser):
             return f'<p class="notice">{html.escape(STATIC_FORM)}</p>'
         if tag == "script":
             return ""
-        classes = (attrs.get("class") or "").split() if tag == "p" else []
+        if tag == "meta" and (attrs.get("name") or "").startswith("citation_"):
+            return ""  # they cite a pinned record, which only the live site can show
+        classes = (attrs.get("class") or "").split()
+        if tag == "section" and "cite" in classes:
+            return f'<p class="notice">{html.escape(STATIC_CITE)}</p>'
+        if tag != "p":
+            return None
         if "editors-link" in classes:  # editors sign in on the live site only
             return ""
         if "log-head" in classes:

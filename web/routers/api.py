@@ -29,6 +29,7 @@ from web.conditional import etag_listed
 from web.deps import AS_OF_PATTERN, AsOfDep, CommitmentDep, PlanDep, ReadDep, ServicesDep, slug_of
 from web.documents import commitment_document, event_document, source_document
 from web.loghead import log_head
+from web.recorded import RecordedReadDep
 from web.schemas import (
     CommitmentDetail,
     CommitmentStatus,
@@ -95,7 +96,7 @@ class CSVResponse(Response):
 
 
 @router.get("/plans", response_model=list[PlanSummary])
-def plans(read: ReadDep, as_of: AsOfDep) -> Any:
+def plans(read: RecordedReadDep, as_of: AsOfDep) -> Any:
     """Every plan, with its headline counts as of ``as_of`` (default today)."""
     return [_summary(s.plan, s.total, s.counts, as_of) for s in read.plans(as_of)]
 
@@ -106,7 +107,7 @@ def plans(read: ReadDep, as_of: AsOfDep) -> Any:
     response_model_exclude_unset=True,
     responses=NOT_FOUND,
 )
-def plan(plan: PlanDep, read: ReadDep, as_of: AsOfDep) -> Any:
+def plan(plan: PlanDep, read: RecordedReadDep, as_of: AsOfDep) -> Any:
     """A plan: its details, counts as of ``as_of``, sources and plan-wide events."""
     info = read.plan(plan)
     rows = read.commitments(plan, as_of)
@@ -122,7 +123,7 @@ def plan(plan: PlanDep, read: ReadDep, as_of: AsOfDep) -> Any:
 
 
 @router.get("/plans/{plan}/commitments", response_model=list[CommitmentStatus], responses=NOT_FOUND)
-def commitments(plan: PlanDep, read: ReadDep, as_of: AsOfDep, wanted: FiltersDep) -> Any:
+def commitments(plan: PlanDep, read: RecordedReadDep, as_of: AsOfDep, wanted: FiltersDep) -> Any:
     """The rows of ``tracker status --plan PLAN --as-of DATE --format json``."""
     return [status_record(row) for row in _rows(read, plan, as_of, wanted)]
 
@@ -132,7 +133,9 @@ def commitments(plan: PlanDep, read: ReadDep, as_of: AsOfDep, wanted: FiltersDep
     response_class=CSVResponse,
     responses=CSV_RESPONSES,
 )
-def commitments_csv(plan: PlanDep, read: ReadDep, as_of: AsOfDep, wanted: FiltersDep) -> Response:
+def commitments_csv(
+    plan: PlanDep, read: RecordedReadDep, as_of: AsOfDep, wanted: FiltersDep
+) -> Response:
     """The same rows as CSV, cells a spreadsheet would run as formulas neutralised."""
     rows = _rows(read, plan, as_of, wanted)
     out = io.StringIO()
@@ -153,11 +156,11 @@ def commitments_csv(plan: PlanDep, read: ReadDep, as_of: AsOfDep, wanted: Filter
     responses={**NOT_FOUND, 200: {"description": "The commitment", "headers": etags.OPENAPI}},
 )
 def commitment(
-    plan: PlanDep, slug: CommitmentDep, read: ReadDep, as_of: AsOfDep, response: Response
+    plan: PlanDep, slug: CommitmentDep, read: RecordedReadDep, as_of: AsOfDep, response: Response
 ) -> Any:
-    """One row of ``tracker status`` as of ``as_of``, plus every recorded event. Its
-    ``ETag`` names the commitment's version (``web.etags``): ``If-Match`` on the events
-    route takes it."""
+    """One row of ``tracker status`` as of ``as_of`` (and as recorded at
+    ``as_recorded``), plus every recorded event. Its ``ETag`` names the commitment's
+    version (``web.etags``): ``If-Match`` on the events route takes it."""
     document = commitment_document(read, plan, slug, as_of)
     response.headers["ETag"] = etags.document_etag(document)
     return document
@@ -206,7 +209,7 @@ def timeline(
 
 
 @router.get("/delays", response_model=Delays)
-def delays(read: ReadDep, as_of: AsOfDep) -> Any:
+def delays(read: RecordedReadDep, as_of: AsOfDep) -> Any:
     """Overdue, slipped, stale and deadline-less commitments as of ``as_of``."""
     return {
         "as_of": as_of,

@@ -15,19 +15,20 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from tracker.application.recorded import Recorded
 from tracker.application.specs import date_of
 from tracker.domain.entries import STATUSES, TRANSFERRED
 from tracker.domain.errors import InvalidInputError
 from tracker.domain.figures import only_official_says
 from tracker.readmodels.views import HEADLINES, headline_counts
 from web import etags, urls
+from web.citing import cite_context
 from web.deps import ServicesDep, slug_of
 from web.presenters.chart import chart
 from web.presenters.embeds import snippet
 from web.presenters.views import (
     by_theme,
     calendar_link,
-    citation,
     counted_measures,
     delay_reasons,
     feed_links,
@@ -41,8 +42,10 @@ from web.presenters.wording import (
     GROUP_LABELS,
     NOT_FOUND,
     ONLY_OFFICIAL,
+    as_recorded_text,
     how_we_know,
 )
+from web.recorded import page_position, page_read
 from web.rendering import PageError, render
 from web.sourcelists import commitment_sources, plan_sources
 
@@ -94,6 +97,13 @@ def filter_text(value: str | None, name: str) -> str | None:
     return value or None
 
 
+def recorded_view(position: Recorded | None) -> str | None:
+    """Which past view of the record a page shows, if not today's."""
+    if position is None:
+        return None
+    return as_recorded_text(position.events, position.moment or position.at)
+
+
 def absolute(request: Request, path: str, base_url: str | None) -> str:
     base = base_url or str(request.base_url)
     return base.rstrip("/") + path
@@ -129,13 +139,16 @@ def plan_page(
     owner: str | None = None,
     q: str | None = None,
     as_of: str | None = None,
+    as_recorded: str | None = None,
 ) -> HTMLResponse:
-    read = services.read
     plan = slug_of(plan, "unknown plan '{}'")
-    info = read.plan(plan)
+    services.read.plan(plan)  # an unknown plan is a 404 whatever else is asked
     today = services.today()
     here = (urls.plan(plan), "See the plan as it stands today")
     day, dated = reference_day(as_of, today, here)
+    position = page_position(services, as_recorded, here)
+    read = page_read(services, position)
+    info = read.plan(plan)
     filters = plan_filters(status=status, theme=theme, owner=owner, q=q)
     everything = read.commitments(plan, day)
     rows = read.commitments(plan, day, **filters) if any(filters.values()) else everything
@@ -172,6 +185,8 @@ def plan_page(
             ("The plan, its sources and plan-wide events", urls.api_plan(plan)),
         ],
         "link_as_of": day.isoformat() if dated else None,
+        "recorded_view": recorded_view(position),
+        "as_recorded": str(position.events) if position else "",
     }
     return render(request, "plan.html", context, fragment="results")
 
@@ -183,23 +198,22 @@ def commitment_page(
     plan: str,
     slug: str,
     as_of: str | None = None,
+    as_recorded: str | None = None,
 ) -> HTMLResponse:
-    read = services.read
     plan = slug_of(plan, "unknown plan '{}'")
     slug = slug_of(slug, f"unknown commitment '{{}}' in plan '{plan}'")
     today = services.today()
     here = (urls.commitment(plan, slug), "See this commitment as it stands today")
     try:
         day, dated = reference_day(as_of, today, here)
+        position = page_position(services, as_recorded, here)
     except PageError:
-        read.commitment(plan, slug, today)  # an unknown slug is a 404 whatever the date
+        services.read.commitment(plan, slug, today)  # an unknown slug is a 404 whatever
         raise
+    read = page_read(services, position)
     detail = read.commitment(plan, slug, day)
     info = read.plan(plan)
     row = detail.row
-    permalink = absolute(
-        request, urls.commitment(plan, slug, day.isoformat()), services.settings.base_url
-    )
     stories = story(detail.items, day)
     entries = [i.entry for i in detail.items]
     context = {
@@ -216,8 +230,7 @@ def commitment_page(
         "pending": sum(1 for s in stories if s.later),
         "numbers": counted_measures(detail.items, day),
         "chart": chart(row, detail.items, day, today),
-        "permalink": permalink,
-        "citation": citation(row, day, permalink, today),
+        **cite_context(request, services, row, day, position),
         "sources": commitment_sources(detail.items),
         "feeds": [
             *feed_links(("This commitment", "commitment", plan, slug), ("This plan", "plan", plan)),
