@@ -435,3 +435,21 @@ def test_a_published_commitment_page_sends_citers_to_the_live_site(edition) -> N
     assert 'id="cite"' not in page
     assert 'name="citation_' not in page
     assert html.escape(STATIC_CITE) in page
+
+
+def test_publish_works_from_a_thread_that_already_runs_an_event_loop(tmp_path) -> None:
+    """As from a program (or a test) that drives a browser with a loop of its own."""
+    import asyncio
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    tracker = open_tracker(url)
+    load(tracker, [BUNDLED_PLAN], recorded_by="test")
+    tracker.close()
+
+    async def inside_a_loop():
+        return publish(tmp_path / "site", "https://tracker.example.org", url)
+
+    published = asyncio.run(inside_a_loop())
+
+    assert published.files > 0
+    assert (tmp_path / "site" / "index.html").is_file()

@@ -22,6 +22,7 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,9 +79,17 @@ def publish(
         load_bundled=False,
         cache_entries=0,
     )
-    answers, defaults = asyncio.run(_crawl(create_app(settings), base, today))
+    answers, defaults = _run(_crawl(create_app(settings), base, today))
     files = _edition(answers, base, defaults)
     return Published(len(files), write_edition(folder, files))
+
+
+def _run(crawl: Any) -> Any:
+    """Run the crawl on an event loop of its own, in a thread of its own: the caller's
+    thread may already run a loop (a program, or a test, that drives a browser), where
+    ``asyncio.run`` cannot start another."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish") as pool:
+        return pool.submit(asyncio.run, crawl).result()
 
 
 def checked_base_url(text: str | None) -> str:

@@ -24,6 +24,7 @@ from web.presenters.search import hit_view, permalink
 from web.presenters.views import feed_links
 from web.presenters.wording import SEARCH_HINT
 from web.rendering import render, wants_fragment
+from web.schemas import Error
 from web.searchschemas import SearchPage
 
 PER_PAGE = 20
@@ -87,7 +88,11 @@ def _page(text: str | None) -> int:
     return 1
 
 
-@api.get("/search", response_model=SearchPage)
+@api.get(
+    "/search",
+    response_model=SearchPage,
+    responses={422: {"model": Error, "description": "A bad parameter (q), named in the message"}},
+)
 def search_api(
     read: ReadDep,
     q: Annotated[
