@@ -78,6 +78,13 @@ PAGE_TYPES = (
     PageType("log", urls.log(), 200, "The log and its hash"),
     PageType("how-we-know", urls.how_we_know(), 200, "How we know"),
     PageType("search", urls.search("body-worn video"), 200, "Search"),
+    PageType("changes", urls.changes(since="2021-01-01", until="2022-12-31"), 200, "What changed"),
+    PageType(
+        "pinned",  # a cited commitment, as recorded when the log held 200 events
+        urls.commitment_pinned(PLAN, COMMITMENT, None, 200),
+        200,
+        "Academic research into stop and search using body worn video footage",
+    ),
     PageType("not-found", urls.commitment(PLAN, "no-such-commitment"), 404, "Not found"),
     PageType(
         "embed",  # the card other sites frame
