@@ -440,6 +440,7 @@ def test_a_published_commitment_page_sends_citers_to_the_live_site(edition) -> N
 def test_publish_works_from_a_thread_that_already_runs_an_event_loop(tmp_path) -> None:
     """As from a program (or a test) that drives a browser with a loop of its own."""
     import asyncio
+    import threading
 
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     tracker = open_tracker(url)
@@ -449,7 +450,11 @@ def test_publish_works_from_a_thread_that_already_runs_an_event_loop(tmp_path) -
     async def inside_a_loop():
         return publish(tmp_path / "site", "https://tracker.example.org", url)
 
-    published = asyncio.run(inside_a_loop())
+    done: list = []  # in a thread of its own: this one may run a loop already (a browser's)
+    runner = threading.Thread(target=lambda: done.append(asyncio.run(inside_a_loop())))
+    runner.start()
+    runner.join(timeout=120)
 
+    published = done[0]
     assert published.files > 0
     assert (tmp_path / "site" / "index.html").is_file()
