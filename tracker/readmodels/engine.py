@@ -71,8 +71,7 @@ def _private_sqlite() -> Engine:
         hide_parameters=True,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
-    engine.info_folder = folder  # type: ignore[attr-defined] - kept as long as the engine
-    weakref.finalize(engine, folder.cleanup)
+    weakref.finalize(engine, folder.cleanup)  # which keeps the folder as long as the engine
     return engine
 
 

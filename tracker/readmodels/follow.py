@@ -23,6 +23,7 @@ from typing import Any
 
 from tracker.readmodels.projector import Projector
 from tracker.store.locks import PROJECTOR, StoreLock, store_lock
+from tracker.store.persistence import postgres_conninfo
 
 log = logging.getLogger("tracker.projector")
 POLL_SECONDS = 0.2  # SQLite and memory: how often to look for new events
@@ -68,7 +69,7 @@ class Follower:
         return None
 
     def _lead(self) -> bool:
-        if self.leading and getattr(self.lock, "held", lambda: True)():
+        if self.leading and self.lock.held():
             return True
         if self.leading:
             log.warning("lost the projector lock (the store's session ended); asking again")
@@ -115,7 +116,7 @@ def _one_line(error: Exception) -> str:
 def _waker(projector: Projector, url: str) -> Any:
     channel = getattr(projector.tracker.recorder, "channel_name", None)
     if url.split(":", 1)[0].split("+")[0] in ("postgresql", "postgres") and channel:
-        return _Listener(projector.tracker.recorder, channel)
+        return _Listener(url, channel)
     return _Poller()
 
 
@@ -138,8 +139,8 @@ class _Listener:
     its own outside the store's pool; ``block`` returns on a notification, on ``stop``,
     or after ``LISTEN_SECONDS`` in case one was lost."""
 
-    def __init__(self, recorder: Any, channel: str) -> None:
-        self.recorder = recorder
+    def __init__(self, url: str, channel: str) -> None:
+        self.url = url
         self.channel = channel
         self.conn: Any = None
 
@@ -148,11 +149,13 @@ class _Listener:
         from psycopg.sql import SQL, Identifier
 
         if self.conn is None or self.conn.closed:
-            kwargs = dict(self.recorder.datastore.pool.kwargs)
-            kwargs.pop("row_factory", None)
-            kwargs["connect_timeout"] = 5
-            kwargs["application_name"] = "tracker projector listener"
-            self.conn = psycopg.connect(autocommit=True, **kwargs)
+            where = postgres_conninfo(self.url)
+            self.conn = psycopg.connect(
+                autocommit=True,
+                connect_timeout=5,
+                application_name="tracker projector listener",
+                **where,
+            )
             self.conn.execute(SQL("LISTEN {0}").format(Identifier(self.channel)))
 
     def block(self, stop: threading.Event) -> None:

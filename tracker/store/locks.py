@@ -24,9 +24,10 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from tracker.domain.errors import InvalidInputError
+from tracker.store.persistence import postgres_conninfo, postgres_schema, sqlite_path
 
 STARTUP = "startup"
 PROJECTOR = "projector"
@@ -37,6 +38,9 @@ POLL_SECONDS = 0.05
 class StoreLock(Protocol):
     def acquire(self, timeout: float | None = None) -> bool:
         """Wait (at most ``timeout`` seconds; None: for as long as it takes); True if held."""
+
+    def held(self) -> bool:
+        """Whether this lock is still held (a PostgreSQL session may have ended)."""
 
     def release(self) -> None: ...
 
@@ -50,11 +54,9 @@ def store_lock(url: str, name: str) -> StoreLock:
     if scheme == "memory":
         return _ProcessLock(name)
     if scheme == "sqlite":
-        path = unquote(url.split("://", 1)[1])
-        path = path[1:] if path.startswith("/") else path
-        return _FileLock(Path(f"{path}.{name}.lock"))
+        return _FileLock(Path(f"{sqlite_path(url)}.{name}.lock"))
     if scheme in ("postgresql", "postgres"):
-        return _AdvisoryLock(parts, name)
+        return _AdvisoryLock(url, name)
     raise InvalidInputError(f"unsupported database URL '{url}'", "database_url")
 
 
@@ -114,6 +116,9 @@ class _ProcessLock:
         self._held = self._lock.acquire(timeout=-1 if timeout is None else timeout)
         return self._held
 
+    def held(self) -> bool:
+        return self._held
+
     def release(self) -> None:
         if self._held:
             self._held = False
@@ -138,8 +143,13 @@ class _FileLock:
                 return True
             except BlockingIOError:
                 if deadline is not None and time.monotonic() >= deadline:
+                    self._file.close()  # not held: nothing to keep open
+                    self._file = None
                     return False
                 time.sleep(POLL_SECONDS)
+
+    def held(self) -> bool:
+        return self._file is not None  # the kernel keeps it until we let go or exit
 
     def release(self) -> None:
         if self._file is not None:
@@ -152,17 +162,11 @@ class _FileLock:
 
 
 class _AdvisoryLock:
-    def __init__(self, parts: Any, name: str) -> None:
-        query = parse_qs(parts.query)
-        schema = query.get("schema", ["public"])[0]
+    def __init__(self, url: str, name: str) -> None:
+        schema = postgres_schema(url) or "public"
         digest = hashlib.sha256(f"action-plan-tracker/{schema}/{name}".encode()).digest()
         self.key = int.from_bytes(digest[:8], "big", signed=True)
-        self.conninfo = {
-            "dbname": unquote(parts.path.lstrip("/")) or "postgres",
-            "host": parts.hostname or "127.0.0.1",
-            "port": parts.port or 5432,
-            "user": unquote(parts.username or "postgres"),
-            "password": unquote(parts.password or ""),
+        self.conninfo = postgres_conninfo(url) | {
             "connect_timeout": 10,
             "application_name": f"tracker {name} lock",
         }

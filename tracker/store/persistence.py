@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tracker.domain.errors import InvalidInputError
@@ -52,8 +53,7 @@ def store_settings(
         module = CHAINED["memory"] if hash_chain else "eventsourcing.popo"
         return settings | {"PERSISTENCE_MODULE": module}
     if scheme == "sqlite":
-        path = unquote(url.split("://", 1)[1])
-        path = path[1:] if path.startswith("/") else path  # sqlite:///rel, sqlite:////abs
+        path = sqlite_path(url)
         if not path:
             raise InvalidInputError(f"'{url}' names no SQLite file", "database_url")
         settings |= {
@@ -65,14 +65,14 @@ def store_settings(
             settings["APPLICATION_RECORDER_TOPIC"] = CHAINED["sqlite"]
         return settings
     if scheme in ("postgresql", "postgres"):
-        query = parse_qs(parts.query)
+        where = postgres_conninfo(url)
         settings |= {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
-            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(parts.port or 5432),
-            "POSTGRES_USER": unquote(parts.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_DBNAME": where["dbname"],
+            "POSTGRES_HOST": where["host"],
+            "POSTGRES_PORT": str(where["port"]),
+            "POSTGRES_USER": where["user"],
+            "POSTGRES_PASSWORD": where["password"],
             # Seconds: to connect, or to wait for a free connection in the pool; to
             # wait for the log's write lock. Past them the caller gets an error it
             # can answer (the site: 503 and Retry-After), never an unbounded wait.
@@ -86,13 +86,38 @@ def store_settings(
                 else "tracker.store.pgrecorder:LargeBatchPostgresRecorder"
             ),
         }
-        if "schema" in query:
-            settings["POSTGRES_SCHEMA"] = query["schema"][0]
+        if postgres_schema(url):
+            settings["POSTGRES_SCHEMA"] = postgres_schema(url)
         return settings
     raise InvalidInputError(
         f"unsupported database URL '{url}': use sqlite:///PATH, postgresql://... or memory://",
         "database_url",
     )
+
+
+def sqlite_path(url: str) -> str:
+    """The file a ``sqlite:///rel`` or ``sqlite:////abs`` URL names ("" for none)."""
+    path = unquote(url.split("://", 1)[1])
+    return path[1:] if path.startswith("/") else path
+
+
+def postgres_conninfo(url: str) -> dict[str, Any]:
+    """Where a ``postgresql://`` URL points, as psycopg's connection keywords: the one
+    reading of it, for the event store and for the connections of ``tracker.store.locks``
+    and the projector's LISTEN."""
+    parts = urlsplit(url)
+    return {
+        "dbname": unquote(parts.path.lstrip("/")) or "postgres",
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or ""),
+    }
+
+
+def postgres_schema(url: str) -> str | None:
+    """The schema a ``?schema=NAME`` URL asks for; None: the default (``public``)."""
+    return parse_qs(urlsplit(url).query).get("schema", [None])[0]
 
 
 @dataclass(frozen=True)
