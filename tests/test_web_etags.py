@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.writing import SOURCE, editor, event
 from tracker.application import RegisterSource
 from web import etags, urls
 from web.app import create_app
@@ -21,16 +22,6 @@ CITED_KEY = "mayor-press-release-2020-11-13"  # the source of its announcement
 EVENTS = urls.api_events(PLAN, COMMITMENT)
 API = urls.api_commitment(PLAN, COMMITMENT)
 PAGE = urls.commitment(PLAN, COMMITMENT)
-SOURCE = {"publisher": "Test Gazette", "title": "A report", "published_on": "2024-05-02"}
-
-
-def event(note: str) -> dict:
-    return {"type": "progress_reported", "date": "2024-05", "source": SOURCE, "note": note}
-
-
-def editor(site: TestClient) -> dict[str, str]:
-    token = site.app.state.services.tokens.create("newsroom", "editor", "Example Newsroom")
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(params=[1024, 0], ids=["cache on", "cache off"])

@@ -11,6 +11,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.writing import SOURCE, editor, event
 from tracker.application import open_tracker
 from tracker.readmodels import Projector, readmodel_engine
 from web import freshness, urls
@@ -20,16 +21,6 @@ from web.settings import Settings
 PLAN = "london-policing-action-plan-2020"
 COMMITMENT = "body-worn-video-research"
 EVENTS = urls.api_events(PLAN, COMMITMENT)
-SOURCE = {"publisher": "Test Gazette", "title": "A report", "published_on": "2024-05-02"}
-
-
-def event(note: str) -> dict:
-    return {"type": "progress_reported", "date": "2024-05", "source": SOURCE, "note": note}
-
-
-def editor(site: TestClient) -> dict[str, str]:
-    token = site.app.state.services.tokens.create("newsroom", "editor", "Example Newsroom")
-    return {"Authorization": f"Bearer {token}"}
 
 
 def notes(site: TestClient) -> list[str]:
