@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from tests.writing import SOURCE, editor, event
 from tracker.application import open_tracker
 from tracker.readmodels import Projector, readmodel_engine
+from tracker.readmodels.follow import Follower
 from web import freshness, urls
 from web.app import create_app
 from web.settings import Settings
@@ -75,7 +76,7 @@ def test_with_the_projector_in_another_process_a_write_waits_for_it(durable_data
 
         def project_a_moment_later() -> None:
             stop.wait(0.3)
-            elsewhere.run(stop, interval=0.05)
+            Follower(elsewhere, durable_database_url).run(stop)
 
         other = threading.Thread(target=project_a_moment_later)
         other.start()
@@ -103,7 +104,8 @@ def test_a_write_on_one_worker_is_read_on_another(durable_database_url) -> None:
             open_tracker(durable_database_url, create_tables=False),
             readmodel_engine(durable_database_url),
         )
-        running = threading.Thread(target=projector.run, args=(elsewhere_stop, 0.05))
+        follower = Follower(projector, durable_database_url)
+        running = threading.Thread(target=follower.run, args=(elsewhere_stop,))
         running.start()
         try:
             headers = editor(one)

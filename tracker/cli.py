@@ -269,12 +269,6 @@ def day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a day (YYYY-MM-DD)") from None
 
 
-def port(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
-    return int(text)
-
-
 def moment(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)

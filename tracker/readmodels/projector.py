@@ -6,7 +6,6 @@ The design and why it is so: ``docs/projector.md``.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, inspect, select, update
@@ -79,15 +78,6 @@ class Projector:
             except _Moved:
                 continue
             applied += len(events)
-
-    def run(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Follow the log until ``stop`` is set (the server runs this in a thread)."""
-        while not stop.is_set():
-            try:
-                self.catch_up()
-            except Exception:  # keep following; the next pass retries from the position
-                log.exception("projection failed; retrying")
-            stop.wait(interval)
 
     def _apply_batch(self, conn: Connection, start: int, events: list[tuple[int, Any]]) -> None:
         # Claim the tracking row first, if it is still where the batch was read from: the
